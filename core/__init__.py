@@ -1,0 +1,1 @@
+"""ConvLab core: the maths, data, models, training, metrics and charts, with no Streamlit import."""
