@@ -1,0 +1,119 @@
+"""The seven fields of page 1 (typed or from a URL) read into a layer, with a clear message per bad field."""
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from core.conv1d import Layer, output_length
+from core.numbers import (
+    NumberError,
+    compact_number,
+    parse_number,
+    parse_vector,
+    parse_whole_number,
+)
+
+FIELDS = ("x", "w", "b", "y", "stride", "padding", "lr")
+DEFAULTS = {
+    "x": "1, 2, 3, 4",
+    "w": "2, 1, 3",
+    "b": "1",
+    "y": "2, 4",
+    "stride": "1",
+    "padding": "0",
+    "lr": "0.01",
+}
+MAX_VECTOR_LENGTH = 32
+MAX_STRIDE = 16
+MAX_PADDING = 16
+MAX_LEARNING_RATE = 100
+
+
+@dataclass
+class Inputs:
+    """What could be read from the fields, and a message for each field that could not."""
+
+    values: dict = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def layer(self) -> Layer | None:
+        """The layer, when x, w, b, stride and padding are all good: enough for the forward pass."""
+        if any(name not in self.values for name in ("x", "w", "b", "stride", "padding")):
+            return None
+        v = self.values
+        return Layer(v["x"], v["w"], v["b"], v["stride"], v["padding"])
+
+    @property
+    def y(self):
+        return self.values.get("y")
+
+    @property
+    def lr(self):
+        return self.values.get("lr")
+
+    @property
+    def complete(self) -> bool:
+        return not self.errors
+
+
+def _read(name: str, text: str):
+    if name in ("x", "w", "y"):
+        return parse_vector(text, MAX_VECTOR_LENGTH)
+    if name == "b":
+        return parse_number(text)
+    if name == "stride":
+        return parse_whole_number(text, 1, MAX_STRIDE)
+    if name == "padding":
+        return parse_whole_number(text, 0, MAX_PADDING)
+    lr = parse_number(text)
+    if not 0 < lr <= MAX_LEARNING_RATE:
+        raise NumberError(f"the learning rate must be above 0 and at most {MAX_LEARNING_RATE}")
+    return lr
+
+
+def read_inputs(texts: Mapping[str, str]) -> Inputs:
+    """Parse every field on its own, then check how they fit together (kernel size, length of y)."""
+    inputs = Inputs()
+    for name in FIELDS:
+        text = texts.get(name)
+        try:
+            inputs.values[name] = _read(name, "" if text is None else str(text))
+        except NumberError as error:
+            inputs.errors[name] = _sentence(str(error))
+    v = inputs.values
+    if all(name in v for name in ("x", "w", "padding")):
+        padded = len(v["x"]) + 2 * v["padding"]
+        if len(v["w"]) > padded:
+            inputs.errors["w"] = (
+                f"The kernel has {len(v['w'])} weights but the padded input has only {padded} values "
+                f"(n + 2p = {len(v['x'])} + 2·{v['padding']}): no window fits. Shorten w or add padding."
+            )
+            del v["w"]
+    if all(name in v for name in ("x", "w", "stride", "padding", "y")):
+        n, k, s, p = len(v["x"]), len(v["w"]), v["stride"], v["padding"]
+        m = output_length(n, k, s, p)
+        if len(v["y"]) != m:
+            inputs.errors["y"] = (
+                f"y needs {m} value{'s' if m != 1 else ''}, one per output: the layer gives "
+                f"⌊(n + 2p − k)/s⌋ + 1 = ⌊({n} + 2·{p} − {k})/{s}⌋ + 1 = {m} outputs, and y has {len(v['y'])}."
+            )
+            del v["y"]
+    return inputs
+
+
+def _sentence(message: str) -> str:
+    message = message[0].upper() + message[1:]
+    return message if message.endswith(".") else message + "."
+
+
+def texts_from_layer(layer: Layer, y, lr) -> dict[str, str]:
+    """Field texts that show a given exercise (for "New exercise")."""
+    return {
+        "x": ", ".join(compact_number(v) for v in layer.x),
+        "w": ", ".join(compact_number(v) for v in layer.w),
+        "b": compact_number(layer.b),
+        "y": ", ".join(compact_number(v) for v in y),
+        "stride": str(layer.stride),
+        "padding": str(layer.padding),
+        "lr": compact_number(lr),
+    }

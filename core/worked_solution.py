@@ -1,0 +1,249 @@
+"""The exercise written out as a good student would on paper, in Markdown with LaTeX, numbers substituted.
+
+The page renders these sections and the export button downloads the same text, so the two never differ.
+"""
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from core.conv1d import Gradients, Layer, Solution, backward, dilate, solve, squared_error
+from core.numbers import format_factor, format_number, format_vector
+
+AGREEMENT = (
+    "Every number here is exact (fractions, not floating point) and agrees with PyTorch's autograd: "
+    "the test suite checks it on hundreds of random layers with strides 1–3, paddings 0–2 and kernels of 1–5 weights."
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    body: str  # Markdown with $…$ and $$…$$ LaTeX
+
+
+@dataclass(frozen=True)
+class WorkedSolution:
+    sections: tuple[Section, ...]
+    missing: str | None = None  # why the solution stops early (a field is bad), if it does
+
+    def to_markdown(self, title: str = "Convolution by hand: worked solution") -> str:
+        parts = [f"# {title}", ""]
+        for section in self.sections:
+            parts += [f"## {section.title}", "", section.body, ""]
+        if self.missing:
+            parts += [f"*{self.missing}*", ""]
+        parts += [f"*{AGREEMENT}*", ""]
+        return "\n".join(parts)
+
+
+def worked_solution(layer: Layer, y=None, lr: Fraction | None = None) -> WorkedSolution:
+    """As much of the solution as the inputs allow: the forward pass needs only the layer."""
+    sections = [Section("1. Forward pass", forward_text(layer))]
+    if y is None:
+        return WorkedSolution(tuple(sections), "Enter targets y of the right length to see the loss and the gradients.")
+    y_hat = layer.forward()
+    grads = backward(layer, y_hat, y)
+    sections += [
+        Section("2. Loss", loss_text(y_hat, y)),
+        Section("3. Gradients of the weights and the bias", gradients_text(layer, grads)),
+        Section("4. Backpropagation to the input", input_gradient_text(layer, grads)),
+    ]
+    if lr is None:
+        return WorkedSolution(tuple(sections), "Enter a learning rate to take the gradient-descent step.")
+    solution = solve(layer, y, lr)
+    sections.append(Section("5. One step of gradient descent", sgd_text(solution)))
+    return WorkedSolution(tuple([Section("Answers", answers_text(solution))] + sections))
+
+
+def _x(layer: Layer) -> str:
+    return r"\tilde x" if layer.padding else "x"
+
+
+def _block(lines: list[str]) -> str:
+    return "$$\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n$$"
+
+
+def _sum(terms: list[str]) -> str:
+    return " + ".join(terms) if terms else "0"
+
+
+def _vec(values) -> str:
+    return r"\left(" + ",\\ ".join(format_number(v) for v in values) + r"\right)"
+
+
+def answers_text(s: Solution) -> str:
+    rows = [
+        ("outputs", r"\hat y", format_vector(s.y_hat)),
+        ("loss", "L", format_number(s.loss)),
+        ("weight gradient", r"\partial L/\partial w", format_vector(s.grads.d_w)),
+        ("bias gradient", r"\partial L/\partial b", format_number(s.grads.d_b)),
+        ("input gradient", r"\partial L/\partial x", format_vector(s.grads.d_x)),
+        ("new weights", "w'", format_vector(s.new_layer.w)),
+        ("new bias", "b'", format_number(s.new_layer.b)),
+        ("new outputs", r"\hat y'", format_vector(s.new_y_hat)),
+        ("new loss", "L'", format_number(s.new_loss)),
+    ]
+    table = ["| quantity | symbol | value |", "|---|:---:|---|"]
+    table += [f"| {name} | ${symbol}$ | {value} |" for name, symbol, value in rows]
+    return "\n".join(table)
+
+
+def forward_text(layer: Layer) -> str:
+    n, k, s, p, m = len(layer.x), len(layer.w), layer.stride, layer.padding, layer.output_length
+    x = _x(layer)
+    parts = [
+        "**Output length.** A window of $k$ weights slides over the input "
+        + (f"padded with $p = {p}$ zero{'s' if p > 1 else ''} on each side " if p else "")
+        + "in steps of $s$:",
+        rf"$$m = \left\lfloor \frac{{n + 2p - k}}{{s}} \right\rfloor + 1"
+        rf" = \left\lfloor \frac{{{n} + 2\cdot {p} - {k}}}{{{s}}} \right\rfloor + 1 = {m}$$",
+    ]
+    if p:
+        parts.append(rf"**Padding.** $\tilde x = {_vec(layer.padded_x)}$, the input with its zeros.")
+    parts.append(rf"**Each output.** $\hat y_i = \sum_{{l=1}}^{{{k}}} {x}_{{s(i-1)+l}}\, w_l + b$:")
+    lines = []
+    xp = layer.padded_x
+    for i, value in enumerate(layer.forward()):
+        start = layer.window_start(i)
+        symbols = _sum([f"{x}_{{{start + l + 1}}} w_{{{l + 1}}}" for l in range(k)]) + " + b"
+        numbers = _sum([rf"{format_factor(xp[start + l])} \cdot {format_factor(w)}" for l, w in enumerate(layer.w)])
+        lines.append(rf"\hat y_{{{i + 1}}} &= {symbols} = {numbers} + {format_factor(layer.b)} = {format_number(value)}")
+    parts.append(_block(lines))
+    parts.append(rf"So $\hat y = {_vec(layer.forward())}$.")
+    return "\n\n".join(parts)
+
+
+def loss_text(y_hat, y) -> str:
+    terms = _sum([rf"({format_number(a)} - {format_factor(t)})^2" for a, t in zip(y_hat, y)])
+    squares = _sum([format_number((a - t) ** 2) for a, t in zip(y_hat, y)])
+    return (
+        rf"$$L = \tfrac12 \sum_{{i=1}}^{{{len(y)}}} (\hat y_i - y_i)^2 = \tfrac12\left[{terms}\right]"
+        rf" = \tfrac12\left[{squares}\right] = {format_number(squared_error(y_hat, y))}$$"
+    )
+
+
+def gradients_text(layer: Layer, grads: Gradients) -> str:
+    x, s, xp, m = _x(layer), layer.stride, layer.padded_x, len(grads.d_y_hat)
+    delta_lines = [
+        rf"\frac{{\partial L}}{{\partial \hat y_{{{i + 1}}}}} &= \hat y_{{{i + 1}}} - y_{{{i + 1}}} = {format_number(d)}"
+        for i, d in enumerate(grads.d_y_hat)
+    ]
+    parts = [
+        r"**Outputs.** $\dfrac{\partial L}{\partial \hat y_i} = \hat y_i - y_i$:",
+        _block(delta_lines),
+        rf"**Weights.** Each weight touches every output, once per window: "
+        rf"$\dfrac{{\partial L}}{{\partial w_l}} = \sum_{{j=1}}^{{{m}}} (\hat y_j - y_j)\, {x}_{{s(j-1)+l}}$:",
+    ]
+    lines = []
+    for l, g in enumerate(grads.d_w):
+        symbols = _sum([rf"\tfrac{{\partial L}}{{\partial \hat y_{{{j + 1}}}}}\, {x}_{{{s * j + l + 1}}}" for j in range(m)])
+        numbers = _sum([rf"{format_factor(d)} \cdot {format_factor(xp[s * j + l])}" for j, d in enumerate(grads.d_y_hat)])
+        lines.append(rf"\frac{{\partial L}}{{\partial w_{{{l + 1}}}}} &= {symbols} = {numbers} = {format_number(g)}")
+    parts.append(_block(lines))
+    source = "padded input $\\tilde x$" if layer.padding else "input $x$"
+    if s > 1:
+        parts.append(
+            rf"So $\dfrac{{\partial L}}{{\partial w}} = {_vec(grads.d_w)}$ is the cross-correlation of the {source} "
+            rf"with $\dfrac{{\partial L}}{{\partial \hat y}}$ dilated by the stride ($s - 1 = {s - 1}$ zero"
+            rf"{'s' if s > 2 else ''} between its entries): ${_vec(dilate(grads.d_y_hat, s))}$."
+        )
+    else:
+        parts.append(
+            rf"So $\dfrac{{\partial L}}{{\partial w}} = {_vec(grads.d_w)}$ is the cross-correlation of the {source} "
+            r"with $\dfrac{\partial L}{\partial \hat y}$: the same sliding window as the forward pass, "
+            r"with the gradient of the outputs as the kernel."
+        )
+    parts.append(
+        r"**Bias.** The bias is added to every output: "
+        rf"$\dfrac{{\partial L}}{{\partial b}} = \sum_j (\hat y_j - y_j) = "
+        rf"{_sum([format_factor(d) for d in grads.d_y_hat])} = {format_number(grads.d_b)}$."
+    )
+    return "\n\n".join(parts)
+
+
+def input_gradient_text(layer: Layer, grads: Gradients) -> str:
+    s, p, k, m = layer.stride, layer.padding, len(layer.w), len(grads.d_y_hat)
+    lines = []
+    for j, value in enumerate(grads.d_x):
+        position = j + p  # index in the padded input, 0-based
+        uses = [(i, position - s * i) for i in range(m) if 0 <= position - s * i < k]
+        if not uses:
+            lines.append(rf"\frac{{\partial L}}{{\partial x_{{{j + 1}}}}} &= 0 \quad\text{{(no window uses }}x_{{{j + 1}}}\text{{)}}")
+            continue
+        symbols = _sum([rf"\tfrac{{\partial L}}{{\partial \hat y_{{{i + 1}}}}}\, w_{{{l + 1}}}" for i, l in uses])
+        numbers = _sum([rf"{format_factor(grads.d_y_hat[i])} \cdot {format_factor(layer.w[l])}" for i, l in uses])
+        lines.append(rf"\frac{{\partial L}}{{\partial x_{{{j + 1}}}}} &= {symbols} = {numbers} = {format_number(value)}")
+    dilated = " (dilated by the stride)" if s > 1 else ""
+    return "\n\n".join(
+        [
+            "The classic exercise stops at the weights, but a layer inside a network must also pass the "
+            "gradient back to its input. Each input value collects the gradient of every output whose window "
+            r"covered it, weighted by the weight it met there: "
+            r"$\dfrac{\partial L}{\partial x_j} = \sum_i (\hat y_i - y_i)\, w_{j - s(i-1)}$.",
+            _block(lines),
+            rf"So $\dfrac{{\partial L}}{{\partial x}} = {_vec(grads.d_x)}$: the full convolution of "
+            rf"$\dfrac{{\partial L}}{{\partial \hat y}}${dilated} with the kernel $w$ (the kernel flipped)"
+            + (", with the entries of the padding zeros dropped." if p else "."),
+        ]
+    )
+
+
+def sgd_text(s: Solution) -> str:
+    lr, layer, new = s.lr, s.layer, s.new_layer
+    a = format_factor(lr)
+    lines = [
+        rf"w_{{{l + 1}}}' &= w_{{{l + 1}}} - \alpha \frac{{\partial L}}{{\partial w_{{{l + 1}}}}} "
+        rf"= {format_number(w)} - {a} \cdot {format_factor(g)} = {format_number(w2)}"
+        for l, (w, g, w2) in enumerate(zip(layer.w, s.grads.d_w, new.w))
+    ]
+    lines.append(
+        rf"b' &= b - \alpha \frac{{\partial L}}{{\partial b}} = {format_number(layer.b)} - {a} \cdot "
+        rf"{format_factor(s.grads.d_b)} = {format_number(new.b)}"
+    )
+    xp = layer.padded_x
+    out_lines = []
+    for i, value in enumerate(s.new_y_hat):
+        start = layer.window_start(i)
+        numbers = _sum([rf"{format_factor(xp[start + l])} \cdot {format_factor(w)}" for l, w in enumerate(new.w)])
+        out_lines.append(rf"\hat y_{{{i + 1}}}' &= {numbers} + {format_factor(new.b)} = {format_number(value)}")
+    terms = _sum([rf"({format_number(a_)} - {format_factor(t)})^2" for a_, t in zip(s.new_y_hat, s.y)])
+    squares = _sum([format_number((a_ - t) ** 2) for a_, t in zip(s.new_y_hat, s.y)])
+    return "\n\n".join(
+        [
+            rf"**Update** with learning rate $\alpha = {format_number(lr)}$: $w' = w - \alpha\, \partial L/\partial w$ "
+            r"and $b' = b - \alpha\, \partial L/\partial b$.",
+            _block(lines),
+            "**New outputs** with the new weights and bias:",
+            _block(out_lines),
+            rf"**New loss.** $L' = \tfrac12\left[{terms}\right] = \tfrac12\left[{squares}\right] = {format_number(s.new_loss)}$",
+            verdict(s),
+        ]
+    )
+
+
+def verdict(s: Solution) -> str:
+    """Did the step help, and if not, why: the loss along −∇L is a parabola in α."""
+    before, after, sizes = s.loss, s.new_loss, s.step_sizes
+    if sizes.largest is None:
+        return (
+            "**The loss stayed the same**: the gradient is zero, so the layer already sits at a minimum "
+            "and a gradient step does not move it."
+        )
+    window = (
+        rf"Along $-\nabla L$ the loss is a parabola in $\alpha$: it falls for any $0 < \alpha < "
+        rf"2\lVert g\rVert^2/\lVert Jg\rVert^2 = {format_number(sizes.largest)}$, and falls most at "
+        rf"$\alpha^* = {format_number(sizes.best)}$ (here $g$ is the gradient and $Jg$ how fast the outputs move along it)."
+    )
+    change = format_number(abs(after - before) / before * 100) if before else None
+    if after < before:
+        return f"✅ **The loss fell**, from {format_number(before)} to {format_number(after)} (by {change}%). {window}"
+    if after == before:
+        return (
+            f"**The loss stayed at {format_number(before)}**: $\\alpha$ is exactly the largest step that does not "
+            f"raise it, so the step jumps across the valley to the same height. {window}"
+        )
+    return (
+        f"⚠️ **The loss rose**, from {format_number(before)} to {format_number(after)} (by {change}%): "
+        f"the step was too large. It jumps past the bottom of the valley and lands higher on the other side. "
+        f"{window} Try a learning rate below {format_number(sizes.largest)}."
+    )

@@ -1,0 +1,217 @@
+"""Page 1, "Convolution by hand": the 1-D exercise solved live and exactly, with practice mode and sharing."""
+
+import random
+
+import streamlit as st
+
+from core.conv1d import solve
+from core.charts import loss_chart, parameters_chart, window_chart
+from core.descent import MAX_STEPS, gradient_descent, stable_learning_rate
+from core.exercise import DEFAULTS, FIELDS, read_inputs, texts_from_layer
+from core.numbers import format_factor, format_number, format_vector
+from core.practice import QUESTIONS, check_answers, random_exercise, shown_answer
+from core.worked_solution import AGREEMENT, worked_solution
+from pages import through_app_navigation
+
+through_app_navigation()
+
+LABELS = {
+    "x": ("Input x", "The input values, separated by commas or spaces. Decimals, negatives and fractions like 1/2 work."),
+    "w": ("Kernel w", "The weights the window multiplies by, left to right."),
+    "b": ("Bias b", "One number added to every output."),
+    "y": ("Targets y", "What each output should be: one number per output."),
+    "stride": ("Stride s", "How far the window moves between outputs (a whole number, 1 or more)."),
+    "padding": ("Padding p", "How many zeros to add at each end of the input (0 or more)."),
+    "lr": ("Learning rate α", "The step size of gradient descent, above 0."),
+}
+
+
+def set_exercise(texts: dict[str, str]) -> None:
+    """Fill the fields (a callback: it runs before the widgets are drawn)."""
+    for name in FIELDS:
+        st.session_state[name] = texts[name]
+    st.session_state.exercise_texts = dict(texts)
+    for key in QUESTIONS:
+        st.session_state.pop(f"practice_{key}", None)
+    st.session_state.pop("practice_checked", None)
+
+
+def new_exercise() -> None:
+    layer, y, lr = random_exercise(random.Random())
+    set_exercise(texts_from_layer(layer, y, lr))
+
+
+def field(column, name: str):
+    """A text field bound to the URL query, with a slot under it for its message."""
+    label, help_text = LABELS[name]
+    with column:
+        text = st.text_input(label, value=None, key=name, help=help_text, bind="query-params")
+        return text or "", st.empty()
+
+
+st.title("✍️ Convolution by hand")
+st.markdown(
+    "A 1-D convolution layer (strictly, a cross-correlation) with a squared-error loss, solved the way you "
+    "would on paper. Change any number and the whole solution follows."
+)
+
+# Widgets forget their value on another page; this copy brings the exercise back.
+saved = st.session_state.setdefault("exercise_texts", dict(DEFAULTS))
+for name in FIELDS:
+    st.session_state.setdefault(name, saved[name])
+
+with st.container(border=True):
+    top = st.columns([3, 3, 1.4, 3], gap="medium")
+    bottom = st.columns([1.4, 1.4, 1.4, 3, 1.4], gap="medium", vertical_alignment="top")
+    texts, slots = {}, {}
+    for column, name in zip(top + bottom[:3], FIELDS):
+        texts[name], slots[name] = field(column, name)
+    with bottom[3]:
+        st.write("")  # line the buttons up with the fields, under their labels
+        buttons = st.container(horizontal=True)
+        buttons.button("🎲 New exercise", on_click=new_exercise, help="Random small integers with clean answers.")
+        buttons.button("↺ Classic exercise", on_click=set_exercise, args=(DEFAULTS,), help="x=[1,2,3,4], w=[2,1,3], b=1, y=[2,4].")
+    saved.update(texts)
+    inputs = read_inputs(texts)
+    for name, message in inputs.errors.items():
+        slots[name].error(message, icon="⚠️")
+
+mode = st.segmented_control(
+    "Mode", ["📖 Worked solution", "🎯 Practice"], default="📖 Worked solution", key="mode", required=True
+)
+layer = inputs.layer
+if layer is None:
+    st.info("Fix the field marked above to see the solution: the forward pass needs x, w, b, the stride and the padding.")
+    st.stop()
+
+solution_shown = True
+if mode == "🎯 Practice":
+    solution_shown = False
+    if not inputs.complete:
+        st.info("Practice needs every field filled in correctly.")
+    else:
+        solution = solve(layer, inputs.y, inputs.lr)
+        st.markdown(
+            "Work the exercise out on paper, then type your answers (vectors as `1, 2, 3`). "
+            "Answers rounded to two decimals count as right."
+        )
+        with st.form("practice"):
+            columns = st.columns(3, gap="medium")
+            answers = {}
+            for index, (key, (label, _)) in enumerate(QUESTIONS.items()):
+                with columns[index % 3]:
+                    answers[key] = st.text_input(label, key=f"practice_{key}")
+            checked = st.form_submit_button("Check my answers", type="primary")
+        if checked:
+            st.session_state.practice_checked = True
+        if st.session_state.get("practice_checked"):
+            marks = check_answers(solution, answers)
+            right = sum(mark.correct is True for mark in marks.values())
+            st.subheader(f"{right} of {len(marks)} right")
+            for key, mark in marks.items():
+                label = QUESTIONS[key][0]
+                if mark.correct:
+                    st.success(f"**{label}** — {mark.message}", icon="✅")
+                elif mark.correct is False:
+                    st.error(f"**{label}** — {mark.message}", icon="❌")
+                else:
+                    st.warning(f"**{label}** — {mark.message}", icon="✏️")
+        solution_shown = st.toggle("Show the solution", key="practice_reveal")
+
+if not solution_shown:
+    st.stop()
+
+solution_text = worked_solution(layer, inputs.y, inputs.lr)
+tab_solution, tab_window, tab_steps, tab_export = st.tabs(
+    ["📖 Worked solution", "🔍 Sliding window", "📉 Many steps", "📤 Export"]
+)
+
+with tab_solution:
+    for section in solution_text.sections:
+        st.subheader(section.title)
+        st.markdown(section.body)
+    if solution_text.missing:
+        st.info(solution_text.missing)
+    st.caption(AGREEMENT)
+
+with tab_window:
+    m, k = layer.output_length, len(layer.w)
+    options = ["all"] + [f"ŷ{i + 1}" for i in range(m)] + [f"w{l + 1}" for l in range(k)]
+    picked = st.segmented_control(
+        "Highlight an output (its window) or a weight (the terms its gradient gathers)",
+        options,
+        default="all",
+        key="window_highlight",
+    )
+    picked = picked if picked in options else "all"
+    highlight = None
+    if picked.startswith("ŷ"):
+        highlight = ("output", int(picked[1:]) - 1)
+    elif picked.startswith("w"):
+        highlight = ("weight", int(picked[1:]) - 1)
+    st.altair_chart(window_chart(layer, highlight), width="content")
+    xp, y_hat = layer.padded_x, layer.forward()
+    if highlight and highlight[0] == "output":
+        i = highlight[1]
+        start = layer.window_start(i)
+        terms = " + ".join(f"{format_factor(xp[start + l])}·{format_factor(w)}" for l, w in enumerate(layer.w))
+        st.markdown(
+            f"**ŷ{i + 1}** uses the inputs at positions {start + 1}–{start + k} of the "
+            f"{'padded ' if layer.padding else ''}input: ŷ{i + 1} = {terms} + {format_factor(layer.b)} = "
+            f"**{format_number(y_hat[i])}**"
+        )
+    elif highlight and highlight[0] == "weight":
+        l = highlight[1]
+        st.markdown(f"**w{l + 1}** meets one input in every window, so its gradient gathers one term per output.")
+        if inputs.y is not None:
+            delta = [a - t for a, t in zip(y_hat, inputs.y)]
+            terms = " + ".join(
+                f"{format_factor(d)}·{format_factor(xp[layer.window_start(j) + l])}" for j, d in enumerate(delta)
+            )
+            gradient = sum(d * xp[layer.window_start(j) + l] for j, d in enumerate(delta))
+            st.markdown(f"∂L/∂w{l + 1} = Σⱼ (ŷⱼ − yⱼ)·x̃ = {terms} = **{format_number(gradient)}**")
+    else:
+        st.caption(
+            "Each row is one output's window; each cell shows input · weight. Along a diagonal one weight "
+            "meets successive inputs: that diagonal is what the weight's gradient adds up."
+        )
+
+with tab_steps:
+    if not inputs.complete:
+        st.info("Gradient descent needs every field filled in correctly.")
+    else:
+        steps = st.number_input("Steps", min_value=1, max_value=MAX_STEPS, value=50, step=10, key="descent_steps")
+        run = gradient_descent(layer, inputs.y, inputs.lr, steps)
+        limit = stable_learning_rate(layer)
+        left, right = st.columns(2, gap="large")
+        left.altair_chart(loss_chart(run), width="stretch")
+        right.altair_chart(parameters_chart(run), width="stretch")
+        stability = (
+            f"Gradient descent on this loss converges for α below 2/λ_max ≈ {limit:.4g} "
+            "(λ_max is the largest curvature of the loss)."
+            if limit is not None
+            else "This loss is flat in every direction the step can take."
+        )
+        if run.diverged_at is not None:
+            st.error(
+                f"**The loss exploded**: after {run.diverged_at} steps it passed 10¹⁰⁰, so the run stopped there. "
+                f"α = {format_number(inputs.lr)} is too large. {stability}",
+                icon="💥",
+            )
+        else:
+            st.markdown(
+                f"After {run.steps} steps: loss **{run.losses[-1]:.6g}** (from {run.losses[0]:.6g}), "
+                f"w = [{', '.join(f'{v:.4g}' for v in run.weights[-1])}], b = {run.biases[-1]:.4g}. {stability}"
+            )
+            st.caption("Many steps are computed in floating point (64-bit); the worked solution is exact.")
+
+with tab_export:
+    markdown = solution_text.to_markdown()
+    st.download_button(
+        "⬇️ Download the solution (Markdown with LaTeX)",
+        markdown,
+        file_name="convolution-by-hand.md",
+        mime="text/markdown",
+        on_click="ignore",
+    )
+    st.code(markdown, language="markdown", wrap_lines=True)

@@ -1,0 +1,30 @@
+"""Home page: what each page teaches, in a few lines."""
+
+import streamlit as st
+from pages import through_app_navigation
+
+through_app_navigation()
+
+st.title("ConvLab")
+st.markdown(
+    "See how a convolution layer learns, and why convolutional networks cope with shifted images "
+    "better than fully connected ones."
+)
+
+left, right = st.columns(2, gap="large")
+with left, st.container(border=True):
+    st.subheader("✍️ Convolution by hand")
+    st.markdown(
+        "The classic exercise, solved live: a 1-D convolution's outputs, the squared-error loss, the "
+        "gradients of the weights, the bias and the input, and one step of gradient descent, every number "
+        "written out and exact. Change any number and watch the solution follow; practise with your own "
+        "answers; run hundreds of steps and watch a learning rate converge or explode."
+    )
+    st.page_link("pages/convolution.py", label="Open the exercise", icon="➡️")
+with right, st.container(border=True):
+    st.subheader("🔀 Equivariance lab")
+    st.markdown(
+        "Train an MLP and a CNN on handwritten digits, then shift the test images a few pixels. The MLP's "
+        "accuracy collapses; the CNN holds up better, because its feature maps move with the input. Drag a "
+        "slider and see where that stops being true: at the borders, and after pooling."
+    )

@@ -1,0 +1,138 @@
+"""The exact 1-D layer against the classic exercise worked by hand, and against PyTorch's autograd."""
+
+import random
+from fractions import Fraction as F
+
+import pytest
+import torch
+
+from core.conv1d import Layer, backward, cross_correlate, dilate, full_convolution, output_length, solve
+
+
+def vec(*values):
+    return tuple(F(v) for v in values)
+
+
+CLASSIC = Layer(vec(1, 2, 3, 4), vec(2, 1, 3), F(1))
+
+
+def test_classic_exercise_reproduces_every_number_of_the_worked_solution():
+    s = solve(CLASSIC, vec(2, 4), F("0.01"))
+    assert s.y_hat == vec(14, 20)
+    assert s.loss == 200
+    assert s.grads.d_y_hat == vec(12, 16)
+    assert s.grads.d_w == vec(44, 72, 100)
+    assert s.grads.d_b == 28
+    assert s.grads.d_x == vec(24, 44, 52, 48)
+    assert s.new_layer.w == vec("1.56", "0.28", "2")
+    assert s.new_layer.b == F("0.72")
+    assert s.new_y_hat == vec("8.84", "12.68")
+    assert s.new_loss == F("61.064")
+
+
+def test_output_length_rule_counts_the_windows_that_fit():
+    assert output_length(4, 3, 1, 0) == 2
+    assert output_length(5, 3, 2, 0) == 2
+    assert output_length(4, 3, 1, 1) == 4
+    assert output_length(7, 2, 3, 1) == 3  # windows start at 0, 3, 6 of the 9 padded values
+
+
+def test_weight_gradient_is_the_cross_correlation_of_the_input_with_the_output_gradient():
+    y_hat = CLASSIC.forward()
+    grads = backward(CLASSIC, y_hat, vec(2, 4))
+    assert grads.d_w == cross_correlate(CLASSIC.x, grads.d_y_hat)
+
+
+def test_with_stride_the_output_gradient_is_dilated_before_the_cross_correlation():
+    layer = Layer(vec(1, -2, 3, 0, 5, 1), vec(1, 2), F(0), stride=2)
+    y_hat = layer.forward()
+    grads = backward(layer, y_hat, vec(0, 0, 0))
+    assert dilate(vec(7, 8), 3) == vec(7, 0, 0, 8)
+    spread = dilate(grads.d_y_hat, 2)
+    assert grads.d_w == cross_correlate(layer.x[: len(spread) + 1], spread)
+
+
+def test_input_gradient_is_the_full_convolution_of_the_output_gradient_with_the_kernel():
+    grads = backward(CLASSIC, CLASSIC.forward(), vec(2, 4))
+    assert grads.d_x == full_convolution(grads.d_y_hat, CLASSIC.w) == vec(24, 44, 52, 48)
+
+
+def test_step_sizes_bound_where_the_loss_falls():
+    s = solve(CLASSIC, vec(2, 4), F("0.01"))
+    largest, best = s.step_sizes.largest, s.step_sizes.best
+    assert largest == 2 * best
+    just_below = solve(CLASSIC, vec(2, 4), largest * F(99, 100))
+    just_above = solve(CLASSIC, vec(2, 4), largest * F(101, 100))
+    at_best = solve(CLASSIC, vec(2, 4), best)
+    assert just_below.new_loss < just_below.loss
+    assert just_above.new_loss > just_above.loss
+    assert at_best.new_loss <= just_below.new_loss
+
+
+def random_value(rng: random.Random) -> F:
+    """Negative and decimal values, as a learner types them."""
+    return F(rng.randint(-500, 500), rng.choice((1, 2, 4, 10, 100)))
+
+
+def random_case(rng: random.Random):
+    stride, padding, k = rng.randint(1, 3), rng.randint(0, 2), rng.randint(1, 5)
+    n = rng.randint(max(1, k - 2 * padding), 9)
+    layer = Layer(
+        tuple(random_value(rng) for _ in range(n)),
+        tuple(random_value(rng) for _ in range(k)),
+        random_value(rng),
+        stride,
+        padding,
+    )
+    y = tuple(random_value(rng) for _ in range(layer.output_length))
+    lr = F(rng.choice((1, 5, 10, 50)), 1000)
+    return layer, y, lr
+
+
+def autograd(layer: Layer, y, lr):
+    """The same exercise in PyTorch (float64): conv1d is a cross-correlation, as here."""
+    as_tensor = lambda values: torch.tensor([float(v) for v in values], dtype=torch.float64)
+    x = as_tensor(layer.x).requires_grad_()
+    w = as_tensor(layer.w).requires_grad_()
+    b = torch.tensor([float(layer.b)], dtype=torch.float64, requires_grad=True)
+    y_hat = torch.nn.functional.conv1d(x.view(1, 1, -1), w.view(1, 1, -1), b, stride=layer.stride, padding=layer.padding)
+    loss = 0.5 * ((y_hat.view(-1) - as_tensor(y)) ** 2).sum()
+    loss.backward()
+    with torch.no_grad():
+        w_new, b_new = w - float(lr) * w.grad, b - float(lr) * b.grad
+        y_new = torch.nn.functional.conv1d(x.view(1, 1, -1), w_new.view(1, 1, -1), b_new, stride=layer.stride, padding=layer.padding)
+        new_loss = 0.5 * ((y_new.view(-1) - as_tensor(y)) ** 2).sum()
+    return {
+        "y_hat": y_hat.view(-1), "loss": loss, "d_w": w.grad, "d_b": b.grad, "d_x": x.grad,
+        "w_new": w_new, "b_new": b_new, "y_new": y_new.view(-1), "new_loss": new_loss,
+    }
+
+
+def close(exact, tensor):
+    exact = [float(v) for v in (exact if isinstance(exact, tuple) else (exact,))]
+    expected = torch.tensor(exact, dtype=torch.float64)
+    return torch.allclose(tensor.reshape(-1).detach(), expected, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_exact_solution_agrees_with_pytorch_autograd(seed):
+    layer, y, lr = random_case(random.Random(seed))
+    s = solve(layer, y, lr)
+    torch_says = autograd(layer, y, lr)
+    assert close(s.y_hat, torch_says["y_hat"])
+    assert close(s.loss, torch_says["loss"])
+    assert close(s.grads.d_w, torch_says["d_w"])
+    assert close(s.grads.d_b, torch_says["d_b"])
+    assert close(s.grads.d_x, torch_says["d_x"])
+    assert close(s.new_layer.w, torch_says["w_new"])
+    assert close(s.new_layer.b, torch_says["b_new"])
+    assert close(s.new_y_hat, torch_says["y_new"])
+    assert close(s.new_loss, torch_says["new_loss"])
+
+
+def test_random_cases_cover_every_stride_padding_and_kernel_size():
+    cases = [random_case(random.Random(seed))[0] for seed in range(300)]
+    assert {c.stride for c in cases} == {1, 2, 3}
+    assert {c.padding for c in cases} == {0, 1, 2}
+    assert {len(c.w) for c in cases} == {1, 2, 3, 4, 5}
+    assert any(v < 0 for c in cases for v in c.x) and any(v.denominator > 1 for c in cases for v in c.w)

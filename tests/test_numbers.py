@@ -1,0 +1,101 @@
+"""Reading typed numbers exactly, and writing them back exactly (or visibly rounded)."""
+
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.numbers import (
+    NumberError,
+    compact_number,
+    format_number,
+    parse_number,
+    parse_vector,
+    parse_whole_number,
+)
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("3", 3), ("-0.25", F(-1, 4)), ("1/3", F(1, 3)), ("−2", -2), ("2e-3", F(1, 500)), (".5", F(1, 2)),
+     ("+7", 7), ("-0", 0), ("１２", 12), ("٣", 3), ("0.1", F(1, 10))],
+)
+def test_typed_numbers_are_read_exactly(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["1, 2, 3, 4", "1 2 3 4", "[1,2,3,4]", "1;2;3;4", " 1 ,2,  3 , 4 "])
+def test_vectors_are_read_however_they_are_separated(text):
+    assert parse_vector(text, 32) == (1, 2, 3, 4)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [("", "missing"), ("abc", "not a number"), ("inf", "finite"), ("nan", "finite"), ("-Infinity", "finite"),
+     ("1/0", "divides by zero"), ("1e308", "far too large"), ("1e-320", "far too large or too small"),
+     ("1e999999999", "not a number"), ("2000000", "too large"), ("0.0000001", "decimal places"),
+     ("<script>alert(1)</script>", "not a number"), ("1..2", "not a number")],
+)
+def test_bad_numbers_get_a_message_that_says_why(text, words):
+    with pytest.raises(NumberError, match=words):
+        parse_number(text)
+
+
+def test_a_vector_longer_than_the_cap_is_refused():
+    with pytest.raises(NumberError, match="more than the 32"):
+        parse_vector(",".join(["1"] * 33), 32)
+
+
+def test_a_vector_names_the_bad_entry():
+    with pytest.raises(NumberError, match="number 3"):
+        parse_vector("1, 2, x, 4", 32)
+
+
+def test_whole_numbers_in_range():
+    assert parse_whole_number("2", 1, 16) == 2
+    assert parse_whole_number("2.0", 1, 16) == 2
+    with pytest.raises(NumberError, match="whole number"):
+        parse_whole_number("2.5", 1, 16)
+    with pytest.raises(NumberError, match="from 1 to 16"):
+        parse_whole_number("0", 1, 16)
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [(F(28, 100), "0.28"), (F("61.064"), "61.064"), (F(14), "14"), (F(-3, 2), "-1.5"), (F(1, 3), "0.3333…"),
+     (F(-2, 3), "-0.6667…"), (F(1, 3000), "0.0003333…"), (F(100, 3), "33.3333…"), (F(1, 1024), "0.0009765625")],
+)
+def test_numbers_are_shown_exactly_or_visibly_rounded(value, text):
+    assert format_number(value) == text
+
+
+def test_the_float_error_of_the_classic_update_never_shows():
+    assert format_number(F(1) - F("0.01") * 72) == "0.28"  # in floats: 0.28000000000000025
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fractions(min_value=-10**6, max_value=10**6, max_denominator=10**6))
+def test_compact_form_reads_back_to_the_same_number(value):
+    assert parse_number(compact_number(value)) == value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_is_either_a_vector_or_a_clear_message(text):
+    try:
+        values = parse_vector(text, 32)
+    except NumberError as error:
+        assert str(error) and "Traceback" not in str(error)
+    else:
+        assert 1 <= len(values) <= 32 and all(isinstance(v, F) for v in values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_any_float_written_out_is_read_exactly_or_refused(number):
+    try:
+        value = parse_number(repr(number))
+    except NumberError:
+        return
+    assert value == F(repr(number)) and abs(value) <= 10**6

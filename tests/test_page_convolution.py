@@ -1,0 +1,131 @@
+"""Page 1 in Streamlit's AppTest: the defaults, a shared URL, every kind of bad input, practice and export."""
+
+import re
+
+import pytest
+
+from conftest import shown_text
+
+PAGE = "pages/convolution.py"
+
+
+def errors(at):
+    return [e.value for e in at.error]
+
+
+def test_defaults_show_the_classic_solution_without_errors(open_page):
+    at = open_page(PAGE)
+    assert not at.exception and not errors(at)
+    text = shown_text(at)
+    for number in ("[14, 20]", "200", "[44, 72, 100]", "28", "[24, 44, 52, 48]", "[1.56, 0.28, 2]", "0.72", "[8.84, 12.68]", "61.064"):
+        assert f"| {number} |" in text
+    assert "The loss fell" in text and "agrees with PyTorch's autograd" in text
+    assert len(at.get("vega_lite_chart")) >= 3  # the sliding window, the loss and the weights
+
+
+def test_a_shared_url_restores_the_exercise(open_page):
+    at = open_page(PAGE, {"x": "1,2,3,4,5", "w": "1,-1", "b": "0", "y": "0,0,0,0", "stride": "1", "padding": "0", "lr": "0.1"})
+    assert not at.exception and not errors(at)
+    assert at.text_input(key="x").value == "1,2,3,4,5" and at.text_input(key="lr").value == "0.1"
+    assert "| [-1, -1, -1, -1] |" in shown_text(at)
+
+
+def test_editing_an_input_updates_the_whole_solution(open_page):
+    at = open_page(PAGE)
+    at.text_input(key="b").set_value("0").run()
+    text = shown_text(at)
+    assert "| [13, 19] |" in text and "| 173 |" in text  # ½(11² + 15²)
+
+
+def message_beside(at, field: str) -> str:
+    """The message shown in the same column as the field's text box."""
+    for column in at.columns:
+        if any(box.key == field for box in column.text_input):
+            return " ".join(e.value for e in column.error)
+    raise AssertionError(f"no column holds the field {field}")
+
+
+BAD_INPUTS = [
+    ("x", "", "at least one number"),
+    ("w", "two, one", "not a number"),
+    ("b", "inf", "not a finite number"),
+    ("lr", "nan", "not a finite number"),
+    ("w", "1, 2, 3, 4, 5", "no window fits"),
+    ("y", "1, 2, 3", "y needs 2 values"),
+    ("stride", "0", "from 1 to 16"),
+    ("padding", "-1", "from 0 to 16"),
+    ("x", ", ".join(["1"] * 40), "more than the 32"),
+    ("lr", "-0.1", "above 0"),
+    ("b", "<script>alert(1)</script>", "not a number"),
+]
+
+
+@pytest.mark.parametrize("field, text, words", BAD_INPUTS)
+def test_bad_input_gets_a_clear_message_beside_its_field(open_page, field, text, words):
+    at = open_page(PAGE)
+    at.text_input(key=field).set_value(text).run()
+    assert not at.exception
+    assert words in message_beside(at, field)
+
+
+@pytest.mark.parametrize("field, text, words", BAD_INPUTS)
+def test_bad_values_in_the_url_get_the_same_message(open_page, field, text, words):
+    at = open_page(PAGE, {field: text} if text else {"x": "  "})
+    assert not at.exception
+    assert words in message_beside(at, field)
+
+
+def test_a_bad_target_keeps_the_forward_pass_on_the_page(open_page):
+    at = open_page(PAGE, {"y": "1, 2, 3"})
+    text = shown_text(at)
+    assert r"+ 1 = 14" in text and "2. Loss" not in text and "targets y of the right length" in text
+
+
+def test_a_bad_learning_rate_keeps_the_gradients_on_the_page(open_page):
+    at = open_page(PAGE, {"lr": "fast"})
+    text = shown_text(at)
+    assert "3. Gradients" in text and "= 44" in text and "5. One step" not in text
+
+
+def test_practice_marks_answers_and_hides_the_solution_until_asked(open_page):
+    at = open_page(PAGE)
+    at.segmented_control(key="mode").set_value("🎯 Practice").run()
+    assert "1. Forward pass" not in shown_text(at)
+    answers = {"y_hat": "14, 20", "loss": "200", "d_w": "44, 72, 100", "d_b": "27", "w_new": "1.56 0.28 2", "b_new": ""}
+    for key, value in answers.items():
+        at.text_input(key=f"practice_{key}").set_value(value)
+    at.button[-1].click().run()  # the form's submit button comes last
+    assert "4 of 6 right" in shown_text(at)
+    assert any("∂L/∂b" in e.value for e in at.error)
+    assert any("b′" in w.value and "Not answered" in w.value for w in at.warning)
+    at.toggle(key="practice_reveal").set_value(True).run()
+    assert "1. Forward pass" in shown_text(at)
+
+
+def test_new_exercise_fills_every_field_with_a_solvable_exercise(open_page):
+    at = open_page(PAGE)
+    at.button[0].click().run()
+    assert not at.exception and not errors(at) and not at.warning
+    assert at.text_input(key="x").value != "1, 2, 3, 4" or at.text_input(key="w").value != "2, 1, 3"
+    assert "The loss fell" in shown_text(at)
+
+
+def test_classic_exercise_button_restores_the_defaults(open_page):
+    at = open_page(PAGE, {"x": "5, 5, 5, 5"})
+    at.button[1].click().run()
+    assert at.text_input(key="x").value == "1, 2, 3, 4" and "| 61.064 |" in shown_text(at)
+
+
+def test_a_diverging_learning_rate_says_the_loss_exploded_without_nan(open_page):
+    at = open_page(PAGE, {"lr": "0.1"})
+    at.number_input(key="descent_steps").set_value(200).run()
+    text = shown_text(at)
+    assert not at.exception and "The loss exploded" in text
+    assert not re.search(r"\b(nan|inf|infinity)\b", text, flags=re.IGNORECASE)
+
+
+def test_export_offers_the_whole_solution_as_markdown(open_page):
+    at = open_page(PAGE)
+    code = at.code[0].value
+    assert code.startswith("# Convolution by hand: worked solution") and "61.064" in code and "$$" in code
+    assert at.get("download_button")
