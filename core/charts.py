@@ -66,11 +66,7 @@ def window_chart(layer: Layer, highlight: tuple[str, int] | None = None) -> alt.
     text = base.mark_text(fontSize=14, fontWeight="bold", color="white").encode(
         text="term:N", opacity=alt.condition("datum.on", alt.value(1.0), alt.value(0.35))
     )
-    return styled(
-        (rect + text).properties(
-            width=cell_width * len(xp), height=max(44 * layer.output_length, 60)
-        )
-    )
+    return styled((rect + text).properties(width=alt.Step(cell_width), height=alt.Step(46)))
 
 
 def _steps_frame(run: DescentRun, columns: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -84,12 +80,12 @@ def loss_chart(run: DescentRun) -> alt.Chart:
     data = pd.DataFrame({"step": np.arange(len(losses)), "loss": losses})
     line = alt.Chart(data).mark_line(point=len(losses) <= 60, color=PALETTE[0], strokeWidth=2.5).encode(
         x=alt.X("step:Q", title="step"),
-        y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="loss L (log scale)"),
+        y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="loss L (log scale)", axis=alt.Axis(format=".0e")),
         tooltip=["step", alt.Tooltip("loss:Q", format=".6g")],
     )
     chart = line
-    if run.diverged_at is not None:
-        last = data.iloc[[-1]]
+    if run.exploded_at is not None:
+        last = data.iloc[[run.exploded_at]]
         chart = line + alt.Chart(last).mark_point(size=160, shape="cross", color=PALETTE[3], filled=True).encode(
             x="step:Q", y="loss:Q"
         )
@@ -103,7 +99,7 @@ def parameters_chart(run: DescentRun) -> alt.Chart:
     data = _steps_frame(run, columns)
     chart = alt.Chart(data).mark_line(strokeWidth=2.5).encode(
         x=alt.X("step:Q", title="step"),
-        y=alt.Y("value:Q", title="value"),
+        y=alt.Y("value:Q", title="value", axis=alt.Axis(format=".3~g")),
         color=alt.Color("series:N", sort=list(columns), scale=alt.Scale(range=PALETTE), title=None),
         tooltip=["series", "step", alt.Tooltip("value:Q", format=".6g")],
     )

@@ -7,7 +7,9 @@ import numpy as np
 from core.conv1d import Layer
 
 MAX_STEPS = 500
-# Past this the loss is "exploding": stop before floats overflow into inf and nan.
+# A loss this many times its start is exploding, not wandering.
+EXPLOSION_FACTOR = 1000
+# Stop here, before floats overflow into inf and nan.
 DIVERGENCE_LOSS = 1e100
 
 
@@ -18,11 +20,17 @@ class DescentRun:
     losses: np.ndarray
     weights: np.ndarray
     biases: np.ndarray
-    diverged_at: int | None  # the step after which the loss passed DIVERGENCE_LOSS, if it did
+    diverged_at: int | None  # the step after which the loss passed DIVERGENCE_LOSS and the run stopped
 
     @property
     def steps(self) -> int:
         return len(self.losses) - 1
+
+    @property
+    def exploded_at(self) -> int | None:
+        """The first step at which the loss passed EXPLOSION_FACTOR times its start, if it did."""
+        above = np.nonzero(self.losses > EXPLOSION_FACTOR * max(self.losses[0], 1e-12))[0]
+        return int(above[0]) if len(above) else None
 
 
 def window_matrix(layer: Layer) -> np.ndarray:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.conv1d import solve
 from core.charts import loss_chart, parameters_chart, window_chart
-from core.descent import MAX_STEPS, gradient_descent, stable_learning_rate
+from core.descent import EXPLOSION_FACTOR, MAX_STEPS, gradient_descent, stable_learning_rate
 from core.exercise import DEFAULTS, FIELDS, read_inputs, texts_from_layer
 from core.numbers import format_factor, format_number, format_vector
 from core.practice import QUESTIONS, check_answers, random_exercise, shown_answer
@@ -180,7 +180,9 @@ with tab_steps:
     if not inputs.complete:
         st.info("Gradient descent needs every field filled in correctly.")
     else:
-        steps = st.number_input("Steps", min_value=1, max_value=MAX_STEPS, value=50, step=10, key="descent_steps")
+        steps = st.number_input(
+            "Steps", min_value=1, max_value=MAX_STEPS, value=50, step=10, key="descent_steps", width=220
+        )
         run = gradient_descent(layer, inputs.y, inputs.lr, steps)
         limit = stable_learning_rate(layer)
         left, right = st.columns(2, gap="large")
@@ -192,9 +194,11 @@ with tab_steps:
             if limit is not None
             else "This loss is flat in every direction the step can take."
         )
-        if run.diverged_at is not None:
+        if run.exploded_at is not None:
+            stopped = f" The run stopped after {run.diverged_at} steps, past 10¹⁰⁰." if run.diverged_at else ""
             st.error(
-                f"**The loss exploded**: after {run.diverged_at} steps it passed 10¹⁰⁰, so the run stopped there. "
+                f"**The loss exploded**: after {run.exploded_at} steps it was over "
+                f"{EXPLOSION_FACTOR:,} times its start, and each step makes it worse.{stopped} "
                 f"α = {format_number(inputs.lr)} is too large. {stability}",
                 icon="💥",
             )

@@ -34,3 +34,13 @@ def test_just_below_the_stability_limit_still_converges():
     limit = stable_learning_rate(CLASSIC)
     run = gradient_descent(CLASSIC, Y, F(limit * 0.95), 500)
     assert run.diverged_at is None and run.losses[-1] < run.losses[0]
+
+
+def test_an_explosion_is_reported_long_before_the_overflow_stop():
+    run = gradient_descent(CLASSIC, Y, F(1, 10), 50)
+    assert run.diverged_at is None and run.exploded_at is not None and run.exploded_at < 10
+    assert run.losses[run.exploded_at] > 1000 * run.losses[0]
+
+
+def test_a_converging_run_never_explodes():
+    assert gradient_descent(CLASSIC, Y, F(1, 100), 300).exploded_at is None
