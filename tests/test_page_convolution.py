@@ -26,7 +26,7 @@ def test_defaults_show_the_classic_solution_without_errors(open_page):
 def test_a_shared_url_restores_the_exercise(open_page):
     at = open_page(PAGE, {"x": "1,2,3,4,5", "w": "1,-1", "b": "0", "y": "0,0,0,0", "stride": "1", "padding": "0", "lr": "0.01"})
     assert not at.exception and not errors(at)
-    assert at.text_input(key="x").value == "1,2,3,4,5" and at.text_input(key="lr").value == "0.1"
+    assert at.text_input(key="x").value == "1,2,3,4,5" and at.text_input(key="lr").value == "0.01"
     assert "| [-1, -1, -1, -1] |" in shown_text(at)
 
 
