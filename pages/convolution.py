@@ -218,4 +218,4 @@ with tab_export:
         mime="text/markdown",
         on_click="ignore",
     )
-    st.code(markdown, language="markdown", wrap_lines=True)
+    st.code(markdown, language="markdown", wrap_lines=True, height=480)
