@@ -1,12 +1,20 @@
-"""Shared test helpers: open a page of the app in Streamlit's AppTest."""
+"""Shared test helpers: pages in Streamlit's AppTest, and the app served to a real Chromium."""
 
+import contextlib
+import os
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from browsing import ConsoleWatch, assert_page_is_clean, goto
+from serving import CHROMIUM, CHROMIUM_FLAGS, OfflineNamespace, StreamlitServer
+
 APP = Path(__file__).resolve().parents[1] / "app.py"
+IN_CI = os.environ.get("CONVLAB_CI") == "1"
 
 
 @pytest.fixture(autouse=True)
@@ -45,3 +53,69 @@ def shown_text(at: AppTest) -> str:
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success", "code", "latex"):
         parts += [str(element.value) for element in at.get(kind)]
     return "\n".join(parts)
+
+
+class LiveApp:
+    """The served app and the browser that looks at it."""
+
+    def __init__(self, server: StreamlitServer, browser, namespace: OfflineNamespace | None):
+        self.server, self.browser, self.namespace = server, browser, namespace
+        self.offline = namespace is not None
+        self.first_visit: dict = {}
+
+    def visit(self, path: str) -> dict:
+        """Open a page in a fresh tab and note what it shows and how long the first complete render took."""
+        context = self.browser.new_context(viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        watch = ConsoleWatch(page)
+        started = time.monotonic()
+        page.app_url = self.server.url
+        goto(page, path)
+        seen = {
+            "seconds": time.monotonic() - started,
+            "navigation": page.locator("[data-testid='stSidebarNav']").inner_text(),
+            "title": page.locator("h1").first.inner_text(),
+            "errors": list(watch.errors),
+        }
+        context.close()
+        return seen
+
+
+@pytest.fixture(scope="session")
+def live_app():
+    """`streamlit run app.py` on a free port (offline when possible) and Chromium, for the whole test run."""
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"CI needs Chromium at {CHROMIUM} for the browser tests")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CONVLAB_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    offline = OfflineNamespace.possible()
+    if IN_CI and not offline:
+        pytest.fail("CI runs the browser tests offline, which needs root and iproute2 (ip netns)")
+    namespace = OfflineNamespace() if offline else None
+    with tempfile.TemporaryDirectory() as scratch, namespace or contextlib.nullcontext():
+        executable = namespace.chromium_wrapper(Path(scratch)) if namespace else CHROMIUM
+        with StreamlitServer(namespace) as server, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_FLAGS)
+            app = LiveApp(server, browser, namespace)
+            # The very first visitor of a fresh server comes straight to a page's URL.
+            app.first_visit = app.visit("/convolution")
+            yield app
+            browser.close()
+
+
+@pytest.fixture
+def browser_page(live_app, request):
+    """A fresh browser tab (its own session); after the test, the page must be clean."""
+    width, height = getattr(request, "param", (1440, 900))
+    context = live_app.browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    watch = ConsoleWatch(page)
+    page.app_url = live_app.server.url
+    yield page
+    try:
+        assert_page_is_clean(page, watch)
+    finally:
+        context.close()

@@ -1,0 +1,116 @@
+"""Page 1 in a real Chromium: typed like a person types, checked against PyTorch, offline."""
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import torch
+from playwright.sync_api import expect
+
+from browsing import goto, main_text, screenshot, type_into, wait_idle
+from conftest import IN_CI
+
+pytestmark = pytest.mark.browser
+
+
+def answers_table(page) -> dict[str, list[float]]:
+    """The Answers table as numbers: {"outputs": [14.0, 20.0], "loss": [200.0], …}."""
+    rows = page.locator("table").first.locator("tbody tr")
+    table = {}
+    for i in range(rows.count()):
+        cells = rows.nth(i).locator("td").all_inner_texts()
+        table[cells[0].strip()] = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", cells[2])]
+    return table
+
+
+def torch_answers(x, w, b, y, lr, stride=1, padding=0):
+    """The exercise in PyTorch autograd (float64)."""
+    x = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    w = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([b], dtype=torch.float64, requires_grad=True)
+    conv = lambda w_, b_: torch.nn.functional.conv1d(x.view(1, 1, -1), w_.view(1, 1, -1), b_, stride=stride, padding=padding).view(-1)
+    y_hat = conv(w, b)
+    loss = 0.5 * ((y_hat - torch.tensor(y, dtype=torch.float64)) ** 2).sum()
+    loss.backward()
+    with torch.no_grad():
+        w_new, b_new = w - lr * w.grad, b - lr * b.grad
+        y_new = conv(w_new, b_new)
+        new_loss = 0.5 * ((y_new - torch.tensor(y, dtype=torch.float64)) ** 2).sum()
+    values = {
+        "outputs": y_hat, "loss": loss, "weight gradient": w.grad, "bias gradient": b.grad, "input gradient": x.grad,
+        "new weights": w_new, "new bias": b_new, "new outputs": y_new, "new loss": new_loss,
+    }
+    return {name: tensor.detach().reshape(-1).tolist() for name, tensor in values.items()}
+
+
+def test_the_first_visitor_of_a_fresh_server_gets_the_app_navigation(live_app):
+    seen = live_app.first_visit
+    assert "Convolution by hand" in seen["navigation"] and "Home" in seen["navigation"]
+    assert "convolution" not in seen["navigation"].split("\n")  # not the bare file names of the pages/ folder
+    assert "Convolution by hand" in seen["title"] and not seen["errors"]
+
+
+def test_the_browser_suite_runs_without_any_network(live_app):
+    if not IN_CI and not live_app.offline:
+        pytest.skip("not root: the server and browser run with the machine's network")
+    assert live_app.offline and not live_app.namespace.can_reach_outside()
+
+
+def test_default_page_shows_the_classic_answers(browser_page):
+    page = browser_page
+    goto(page, "/convolution")
+    table = answers_table(page)
+    assert table["outputs"] == [14, 20] and table["loss"] == [200] and table["new weights"] == [1.56, 0.28, 2]
+    assert table["new loss"] == [61.064]
+    screenshot(page, "convolution")
+
+
+def test_typed_values_give_the_numbers_pytorch_gives_and_go_into_the_url(browser_page):
+    page = browser_page
+    goto(page, "/convolution")
+    type_into(page, "Input x", "3, -1, 2, 0.5, 4")
+    type_into(page, "Kernel w", "1 -2")
+    type_into(page, "Bias b", "0.5")
+    type_into(page, "Targets y", "1, 2, 3, 4")
+    shown = answers_table(page)
+    expected = torch_answers([3, -1, 2, 0.5, 4], [1, -2], 0.5, [1, 2, 3, 4], 0.01)
+    for name, values in expected.items():
+        assert shown[name] == pytest.approx(values, rel=1e-9, abs=1e-12), name
+    query = parse_qs(urlparse(page.url).query)
+    assert query["x"] == ["3, -1, 2, 0.5, 4"] and query["w"] == ["1 -2"] and query["y"] == ["1, 2, 3, 4"]
+
+
+def test_a_bad_value_gets_its_message_beside_the_field_and_the_page_keeps_working(browser_page):
+    page = browser_page
+    goto(page, "/convolution")
+    type_into(page, "Bias b", "abc")
+    column = page.locator("[data-testid='stColumn']").filter(has=page.get_by_label("Bias b", exact=True))
+    assert "'abc' is not a number" in column.inner_text()
+    assert "Fix the field marked above" in main_text(page)
+    type_into(page, "Bias b", "2")
+    assert answers_table(page)["outputs"] == [15, 21]
+
+
+def test_a_shared_link_brings_the_exercise_back(browser_page):
+    page = browser_page
+    goto(page, "/convolution?x=1,2,3,4,5,6&w=1,0,-1&b=0&y=0,0&stride=2&padding=0&lr=0.05")
+    expect(page.get_by_label("Input x", exact=True)).to_have_value("1,2,3,4,5,6")
+    expect(page.get_by_label("Stride s", exact=True)).to_have_value("2")
+    wait_idle(page)
+    assert answers_table(page)["outputs"] == [-2, -2]
+    assert "dilated by the stride" in main_text(page)
+
+
+def test_practice_mode_marks_the_answers(browser_page):
+    page = browser_page
+    goto(page, "/convolution")
+    page.locator("[data-testid='stButtonGroup'] button", has_text="Practice").click()
+    wait_idle(page)
+    assert "1. Forward pass" not in main_text(page)
+    for label, value in [("ŷ (outputs)", "14, 20"), ("L (loss)", "200"), ("∂L/∂w", "44, 70, 100")]:
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_role("button", name="Check my answers").click()
+    wait_idle(page)
+    text = main_text(page)
+    assert "2 of 6 right" in text and "check entry 2" in text
+    screenshot(page, "convolution-practice")
