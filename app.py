@@ -7,5 +7,6 @@ st.set_page_config(page_title="ConvLab", page_icon="🧮", layout="wide")
 pages = [
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),
     st.Page("pages/convolution.py", title="Convolution by hand", icon="✍️", url_path="convolution"),
+    st.Page("pages/equivariance.py", title="Equivariance lab", icon="🔀", url_path="equivariance"),
 ]
 st.navigation(pages).run()

@@ -28,3 +28,4 @@ with right, st.container(border=True):
         "accuracy collapses; the CNN holds up better, because its feature maps move with the input. Drag a "
         "slider and see where that stops being true: at the borders, and after pooling."
     )
+    st.page_link("pages/equivariance.py", label="Open the lab", icon="➡️")

@@ -15,6 +15,8 @@ from serving import CHROMIUM, CHROMIUM_FLAGS, OfflineNamespace, StreamlitServer
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 IN_CI = os.environ.get("CONVLAB_CI") == "1"
+# Tests never see datasets a developer downloaded earlier, and never leave any behind.
+os.environ["CONVLAB_CACHE"] = tempfile.mkdtemp(prefix="convlab-test-cache-")
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,144 @@
+"""The equivariance lab's questions, asked of the trained models that every session shares."""
+
+import os
+import random
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.compute import cpu_turn
+from core.data import DataError, Dataset
+from core.equivariance import compare_layers, mlp_hidden_comparison
+from core.evaluation import accuracy, accuracy_grid, class_probabilities, shift_consistency, shift_sweep
+from core.model_cache import DatasetStore, Job, ModelCache
+from core.models import TrainConfig
+
+MODEL_NAMES = {"mlp": "MLP", "cnn": "CNN"}
+MAX_SHIFT = 8
+GRID_IMAGES = 1_000  # the (dx, dy) heat map uses the first 1,000 test images: 289 shifts × 10,000 would take minutes
+CONSISTENCY_SHIFT = 4
+
+
+def cache_dir() -> Path:
+    """Where downloaded datasets are kept (CONVLAB_CACHE, else ~/.cache/convlab)."""
+    return Path(os.environ.get("CONVLAB_CACHE", Path.home() / ".cache" / "convlab"))
+
+
+@dataclass(frozen=True)
+class TableRow:
+    model: str
+    original: float
+    shifted: float
+    consistency: float
+
+    @property
+    def change(self) -> float:
+        return self.shifted - self.original
+
+
+class Lab:
+    """Trains through the shared cache and remembers every evaluation per model."""
+
+    def __init__(self, cache: ModelCache, datasets: DatasetStore):
+        self.cache = cache
+        self.datasets = datasets
+
+    def dataset(self, name: str) -> tuple[Dataset, str | None]:
+        """The dataset asked for, or MNIST with a sentence saying why (offline, a failed download, a bad file)."""
+        try:
+            return self.datasets.get(name), None
+        except DataError as error:
+            if name == "MNIST":
+                raise
+            return self.datasets.get("MNIST"), f"{error} The lab goes on with the bundled MNIST."
+
+    def train(self, config: TrainConfig) -> dict[str, Job]:
+        """Both models for these settings: cached, under way, or started now."""
+        return {kind: self.cache.request(kind, config) for kind in MODEL_NAMES}
+
+    # -- evaluations, each computed once per model --------------------------------------------------------
+
+    def sweep(self, job: Job, dataset: Dataset, mode: str):
+        return self.cache.derived(
+            job, ("sweep", mode), lambda model: shift_sweep(model, dataset.x_test, dataset.y_test, MAX_SHIFT, mode)
+        )
+
+    def prepare_sweep(self, job: Job, dataset: Dataset, mode: str) -> None:
+        self.cache.prepare(
+            job, ("sweep", mode), lambda model: shift_sweep(model, dataset.x_test, dataset.y_test, MAX_SHIFT, mode)
+        )
+
+    def ready_sweep(self, job: Job, mode: str):
+        return self.cache.peek(job, ("sweep", mode))
+
+    def accuracy(self, job: Job, dataset: Dataset, dx: int, dy: int, mode: str) -> float:
+        """Accuracy on the whole test set shifted by (dx, dy): read off a finished sweep when the shift is on an axis."""
+        dx, dy = int(dx), int(dy)
+        if dx == 0 and dy == 0:
+            mode = "zero"  # nothing moves, so the fill does not matter
+        sweep = self.ready_sweep(job, mode)
+        if sweep is not None and (dx == 0 or dy == 0) and max(abs(dx), abs(dy)) <= MAX_SHIFT:
+            return float(sweep.horizontal[dx + MAX_SHIFT] if dy == 0 else sweep.vertical[dy + MAX_SHIFT])
+        return self.cache.derived(
+            job, ("accuracy", dx, dy, mode), lambda model: accuracy(model, dataset.x_test, dataset.y_test, dx, dy, mode)
+        )
+
+    def consistency(self, job: Job, dataset: Dataset) -> float:
+        return self.cache.derived(
+            job, ("consistency", CONSISTENCY_SHIFT), lambda model: shift_consistency(model, dataset.x_test, CONSISTENCY_SHIFT)
+        )
+
+    def grid(self, job: Job, dataset: Dataset, mode: str) -> np.ndarray:
+        images, labels = dataset.x_test[:GRID_IMAGES], dataset.y_test[:GRID_IMAGES]
+        return self.cache.derived(job, ("grid", mode), lambda model: accuracy_grid(model, images, labels, MAX_SHIFT, mode))
+
+    def table(self, jobs: dict[str, Job], dataset: Dataset, dx: int, dy: int, mode: str) -> list[TableRow]:
+        """The reference table: each model on the original and on the shifted test images."""
+        return [
+            TableRow(
+                MODEL_NAMES[kind],
+                self.accuracy(job, dataset, 0, 0, "zero"),
+                self.accuracy(job, dataset, dx, dy, mode),
+                self.consistency(job, dataset),
+            )
+            for kind, job in jobs.items()
+        ]
+
+    # -- one image ----------------------------------------------------------------------------------------
+
+    def layers(self, cnn: Job, image: torch.Tensor, dx: int, dy: int, mode: str):
+        cnn.seen()
+        with cpu_turn():
+            return compare_layers(cnn.result.model, image, dx, dy, mode)
+
+    def hidden(self, mlp: Job, image: torch.Tensor, dx: int, dy: int, mode: str):
+        mlp.seen()
+        with cpu_turn():
+            return mlp_hidden_comparison(mlp.result.model, image, dx, dy, mode)
+
+    def probabilities(self, jobs: dict[str, Job], image: torch.Tensor, dx: int, dy: int, mode: str) -> dict[str, np.ndarray]:
+        with cpu_turn():
+            return {MODEL_NAMES[kind]: class_probabilities(job.result.model, image, dx, dy, mode) for kind, job in jobs.items()}
+
+
+def random_test_index(dataset: Dataset, digit: int, rng: random.Random) -> int:
+    """A random test image of the given class."""
+    indices = torch.nonzero(dataset.y_test == digit).flatten().tolist()
+    return rng.choice(indices)
+
+
+_shared: Lab | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_lab() -> Lab:
+    """One lab per server process: every session shares its trainings and evaluations."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            datasets = DatasetStore(cache_dir())
+            _shared = Lab(ModelCache(datasets), datasets)
+        return _shared

@@ -1,0 +1,75 @@
+"""Altair charts for the equivariance lab: accuracy against shift, the (dx, dy) heat map, class probabilities."""
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from core.charts import CHART_HEIGHT, PALETTE, styled
+
+MODEL_COLOURS = {"MLP": PALETTE[1], "CNN": PALETTE[0]}
+
+
+def accuracy_vs_shift_chart(sweeps: dict, augment_shift: int = 0, current: tuple[int, int] | None = None) -> alt.Chart:
+    """Test accuracy of each model as the images move horizontally (solid) or vertically (dashed)."""
+    rows = []
+    for model, sweep in sweeps.items():
+        for axis, values in (("horizontal (dx)", sweep.horizontal), ("vertical (dy)", sweep.vertical)):
+            rows += [
+                {"model": model, "direction": axis, "shift": int(s), "accuracy": float(a)}
+                for s, a in zip(sweep.shifts, values)
+            ]
+    data = pd.DataFrame(rows)
+    models = list(sweeps)
+    lines = alt.Chart(data).mark_line(point=True, strokeWidth=2.5).encode(
+        x=alt.X("shift:Q", title="shift in pixels", scale=alt.Scale(domain=[int(data["shift"].min()), int(data["shift"].max())]), axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("accuracy:Q", title="test accuracy", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=alt.Color("model:N", sort=models, scale=alt.Scale(domain=models, range=[MODEL_COLOURS[m] for m in models]), title="model"),
+        strokeDash=alt.StrokeDash("direction:N", title="shift", sort=["horizontal (dx)", "vertical (dy)"]),
+        tooltip=["model", "direction", "shift", alt.Tooltip("accuracy:Q", format=".2%")],
+    )
+    layers = []
+    if augment_shift > 0:
+        band = pd.DataFrame({"from": [-augment_shift], "to": [augment_shift], "label": [f"trained with shifts up to ±{augment_shift}"]})
+        layers.append(
+            alt.Chart(band).mark_rect(opacity=0.15, color=PALETTE[2]).encode(x="from:Q", x2="to:Q", tooltip=["label"])
+        )
+    layers.append(lines)
+    if current is not None:
+        marks = pd.DataFrame({"shift": [current[0]], "label": [f"dx = {current[0]}"]})
+        layers.append(alt.Chart(marks).mark_rule(strokeDash=[2, 2], color="gray").encode(x="shift:Q", tooltip=["label"]))
+    return styled(alt.layer(*layers).properties(height=CHART_HEIGHT + 40, title="Accuracy against shift"))
+
+
+def accuracy_heatmap(grid: np.ndarray, title: str) -> alt.Chart:
+    """Accuracy over every (dx, dy): a CNN's bright plateau is wider than an MLP's bright dot."""
+    radius = grid.shape[0] // 2
+    dy, dx = np.mgrid[-radius : radius + 1, -radius : radius + 1]
+    data = pd.DataFrame({"dx": dx.ravel(), "dy": dy.ravel(), "accuracy": grid.ravel()})
+    base = alt.Chart(data).encode(
+        x=alt.X("dx:O", title="dx (right →)"),
+        y=alt.Y("dy:O", title="dy (down ↓)", sort="ascending"),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("accuracy:Q", scale=alt.Scale(domain=[0, 1], scheme="viridis"), legend=alt.Legend(format="%")),
+        tooltip=["dx", "dy", alt.Tooltip("accuracy:Q", format=".1%")],
+    )
+    return styled((cells).properties(title=title, width=alt.Step(22), height=alt.Step(22)))
+
+
+def probabilities_chart(probabilities: dict[str, np.ndarray], class_names: tuple[str, ...], label: int | None = None) -> alt.Chart:
+    """Each model's class probabilities for the shifted image, side by side; the true class is marked."""
+    rows = [
+        {"model": model, "class": class_names[c], "order": c, "probability": float(p[c]), "true": c == label}
+        for model, p in probabilities.items()
+        for c in range(len(class_names))
+    ]
+    data = pd.DataFrame(rows)
+    models = list(probabilities)
+    bars = alt.Chart(data).mark_bar().encode(
+        x=alt.X("class:N", sort=list(class_names), title=None, axis=alt.Axis(labelAngle=0 if len(class_names[0]) < 3 else -30)),
+        xOffset=alt.XOffset("model:N", sort=models),
+        y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="probability"),
+        color=alt.Color("model:N", sort=models, scale=alt.Scale(domain=models, range=[MODEL_COLOURS[m] for m in models])),
+        tooltip=["model", "class", alt.Tooltip("probability:Q", format=".1%")],
+    )
+    return styled(bars.properties(height=220, title="Class probabilities for the shifted image"))

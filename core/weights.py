@@ -1,0 +1,66 @@
+"""Trained weights as a downloadable file, and the checked way back: tensors only, shapes and checksum verified."""
+
+import dataclasses
+import hashlib
+import io
+
+import torch
+
+from core.models import TrainConfig, build_model
+
+FORMAT = "convlab-weights-1"
+
+
+class WeightsError(ValueError):
+    """A weights file that is not one of ours, or does not fit the model it claims to be."""
+
+
+def _digest(state_dict: dict[str, torch.Tensor]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(state_dict):
+        tensor = state_dict[name].detach().cpu().contiguous()
+        h.update(name.encode())
+        h.update(str(tuple(tensor.shape)).encode())
+        h.update(tensor.numpy().tobytes())
+    return h.hexdigest()
+
+
+def weights_file(kind: str, config: TrainConfig, model: torch.nn.Module) -> bytes:
+    """A .pt file with the model's tensors, its configuration (plain values) and a checksum."""
+    state = {name: tensor.detach().cpu().clone() for name, tensor in model.state_dict().items()}
+    payload = {
+        "format": FORMAT,
+        "kind": kind,
+        "config": dataclasses.asdict(config),
+        "state_dict": state,
+        "sha256": _digest(state),
+    }
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    return buffer.getvalue()
+
+
+def load_weights(data: bytes) -> tuple[str, TrainConfig, torch.nn.Module]:
+    """Read a weights file without unpickling code (weights_only), and check it fits the model it names."""
+    try:
+        payload = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    except Exception as error:
+        raise WeightsError(f"This is not a ConvLab weights file ({type(error).__name__}).") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise WeightsError("This is not a ConvLab weights file.")
+    kind = payload.get("kind")
+    if kind not in ("mlp", "cnn"):
+        raise WeightsError(f"Unknown model kind {kind!r}.")
+    try:
+        config = TrainConfig(**payload["config"]).validated()
+    except (TypeError, ValueError) as error:
+        raise WeightsError(f"The file's settings are not valid: {error}") from None
+    state = payload.get("state_dict")
+    if not isinstance(state, dict) or _digest(state) != payload.get("sha256"):
+        raise WeightsError("The weights do not match their checksum: the file is damaged.")
+    model = build_model(kind, config)
+    expected = model.state_dict()
+    if set(state) != set(expected) or any(state[k].shape != expected[k].shape for k in expected):
+        raise WeightsError("The weights do not fit the model their settings describe.")
+    model.load_state_dict(state)
+    return kind, config, model.eval()

@@ -1,0 +1,109 @@
+"""Page 2 in Streamlit's AppTest: trains once, moves the sliders without retraining, and shows measured numbers."""
+
+import time
+
+import pytest
+
+from conftest import shown_text
+from core import data
+from core.evaluation import accuracy
+from core.lab import shared_lab
+from core.models import TrainConfig
+
+PAGE = "pages/equivariance.py"
+TIMEOUT = 180  # the first run trains both default models and measures two sweeps on 2 cores
+
+
+def table(at) -> dict[str, list[str]]:
+    frame = at.table[0].value
+    return {column: list(frame[column]) for column in frame.columns}
+
+
+def as_fraction(text: str) -> float:
+    return float(text.rstrip("%")) / 100
+
+
+@pytest.fixture(scope="module")
+def first_run():
+    """The page with its defaults, run once for the whole module (AppTest's own process shares the lab)."""
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import APP
+
+    started = time.monotonic()
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page(PAGE)
+    at.run()
+    return at, time.monotonic() - started
+
+
+def test_the_defaults_train_both_models_and_show_the_table_in_bounded_time(first_run):
+    at, seconds = first_run
+    assert not at.exception, at.exception
+    assert seconds < TIMEOUT
+    rows = table(at)
+    assert rows["model"] == ["MLP", "CNN"]
+    assert "shifted by (2, 0), zero fill" in rows
+    assert len(at.get("vega_lite_chart")) >= 2  # accuracy against shift, class probabilities
+
+
+def test_the_table_shows_what_the_evaluation_code_measures(first_run):
+    at, _ = first_run
+    lab = shared_lab()
+    dataset = lab.datasets.get("MNIST")
+    jobs = lab.train(TrainConfig())
+    rows = table(at)
+    for position, kind in enumerate(("mlp", "cnn")):
+        model = jobs[kind].result.model
+        assert as_fraction(rows["original test set"][position]) == pytest.approx(accuracy(model, dataset.x_test, dataset.y_test), abs=5e-5)
+        shifted = accuracy(model, dataset.x_test, dataset.y_test, 2, 0, "zero")
+        assert as_fraction(rows["shifted by (2, 0), zero fill"][position]) == pytest.approx(shifted, abs=5e-5)
+
+
+def test_moving_the_shift_sliders_never_retrains(open_page, first_run):
+    lab = shared_lab()
+    before = dict(lab.cache.counts)
+    at = open_page(PAGE, timeout=TIMEOUT)
+    for dx, dy in [(3, 0), (-2, 1), (0, -4)]:
+        at.slider(key="dx").set_value(dx)
+        at.slider(key="dy").set_value(dy).run()
+        assert not at.exception
+        assert f"shifted by ({dx}, {dy}), zero fill" in table(at)
+    assert lab.cache.counts["trainings_started"] == before["trainings_started"]
+
+
+def test_circular_fill_changes_the_table_and_the_explanation(open_page, first_run):
+    at = open_page(PAGE, timeout=TIMEOUT)
+    at.segmented_control(key="fill").set_value("wrap").run()
+    assert not at.exception
+    assert "shifted by (2, 0), circular wrap" in table(at)
+
+
+def test_circular_padding_and_circular_shift_make_the_first_layer_exactly_equivariant(open_page, first_run):
+    at = open_page(PAGE, {"padding": "circular", "fill": "wrap"}, timeout=TIMEOUT)
+    assert not at.exception
+    text = shown_text(at)
+    assert "wraps round like a torus" in text
+    conv1 = next(m.value for m in at.markdown if m.value.startswith("**conv1**"))
+    error = float(conv1.split("relative error **")[1].split("**")[0])
+    assert error < 1e-6
+
+
+def test_shift_values_beyond_the_bounds_in_the_url_are_not_used(open_page, first_run):
+    at = open_page(PAGE, {"dx": "99", "dy": "-1000", "image": "123456", "fill": "sideways", "epochs": "0"}, timeout=TIMEOUT)
+    assert not at.exception
+    assert -8 <= at.slider(key="dx").value <= 8 and -8 <= at.slider(key="dy").value <= 8
+    assert 0 <= at.number_input(key="image").value <= 9_999
+    assert at.segmented_control(key="fill").value in ("zero", "wrap")
+
+
+def test_a_dataset_that_cannot_be_downloaded_says_so_and_the_lab_goes_on_with_mnist(open_page, first_run, monkeypatch):
+    def offline(name, directory):
+        raise OSError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(data, "download_arrays", offline)
+    monkeypatch.setattr(shared_lab().datasets, "_failures", {})
+    at = open_page(PAGE, {"dataset": "KMNIST"}, timeout=TIMEOUT)
+    assert not at.exception
+    assert any("needs the internet" in w.value and "MNIST" in w.value for w in at.warning)
+    assert table(at)["model"] == ["MLP", "CNN"]
