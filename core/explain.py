@@ -59,7 +59,14 @@ def what_helps(augment_shift: int, mlp_shifted: float, baseline_mlp_shifted: flo
     return text
 
 
-def why_only_unbounded(padding: str, mode: str, first_error: float, first_interior_error: float | None, pooled_error: float | None, shift: tuple[int, int]) -> str:
+def why_only_unbounded(
+    padding: str,
+    mode: str,
+    first_error: float,
+    first_interior_error: float | None,
+    pooled_interior_error: float | None,
+    shift: tuple[int, int],
+) -> str:
     """Exact equivariance needs an unbounded or circular domain; borders and pooling break it."""
     dx, dy = shift
     if dx == 0 and dy == 0:
@@ -78,10 +85,12 @@ def why_only_unbounded(padding: str, mode: str, first_error: float, first_interi
         if first_interior_error is not None:
             text += f"; away from the border the difference is {first_interior_error:.2g}"
         text += ". Choose circular padding and a circular shift to see the error vanish."
-    if pooled_error is not None:
+    if pooled_interior_error is not None:
         odd = dx % 2 or dy % 2
-        text += (
-            f" After stride-2 pooling the difference is {pooled_error:.2g}: "
-            + ("an odd shift moves the pooling grid by half a cell, which no shift of the pooled map can match." if odd else "an even shift lines up with the pooling grid, so the pooled maps move by whole cells.")
+        text += f" After the first stride-2 pooling, away from the border, the difference is {pooled_interior_error:.2g}: " + (
+            "an odd shift moves the image by half a pooling cell, which no shift of the pooled maps can match, so "
+            "pooling breaks equivariance."
+            if odd
+            else "an even shift lines up with the pooling grid, so the pooled maps move by whole cells."
         )
     return text

@@ -84,6 +84,11 @@ def wait_for(jobs: dict) -> bool:
     return all(job.state == "done" for job in jobs.values())
 
 
+def known(value: float) -> float | None:
+    """None for nan (no interior left at a large shift)."""
+    return None if value != value else value
+
+
 def percent(value: float) -> str:
     return f"{100 * value:.2f}%"
 
@@ -115,11 +120,8 @@ def show_layers(comparisons) -> None:
         high = float(max(comparison.f_of_shifted[channels].max(), comparison.shifted_f[channels].max(), 1e-6))
         left, first, second, third = st.columns([1.2, 2, 2, 2], gap="small", vertical_alignment="center")
         moved = f"shifted by {comparison.shift}" if comparison.whole else f"≈ shifted by {comparison.shift}: not a whole cell"
-        interior = (
-            f"away from the border {comparison.interior_relative_error:.2g}"
-            if comparison.interior_relative_error == comparison.interior_relative_error  # not nan
-            else "no interior left"
-        )
+        inside = known(comparison.interior_relative_error)
+        interior = f"away from the border {inside:.2g}" if inside is not None else "no interior left"
         left.markdown(
             f"**{comparison.name}** · stride {comparison.stride}  \n{moved}  \n"
             f"relative error **{comparison.relative_error:.2g}**  \n{interior}"
@@ -171,6 +173,12 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     pictures[1].image(digit_picture(shift_images(image, dx, dy, mode).numpy()), caption=f"shifted by ({dx}, {dy})", width=168)
     probabilities = lab.probabilities(jobs, image, dx, dy, mode)
     with pictures[2]:
+        verdicts = [
+            f"the {name} says **{dataset.class_names[int(p.argmax())]}** ({p.max():.0%})"
+            + (" ✅" if int(p.argmax()) == label else " ❌")
+            for name, p in probabilities.items()
+        ]
+        st.markdown(f"Shifted, this {dataset.class_names[label]}: " + "; ".join(verdicts) + ".")
         st.altair_chart(probabilities_chart(probabilities, dataset.class_names, label), width="stretch")
     comparisons = lab.layers(jobs["cnn"], image, dx, dy, mode)
     show_layers(comparisons)
@@ -193,9 +201,13 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
             baseline = lab.accuracy(plain, dataset, dx, dy, mode)
     st.markdown(what_helps(config.augment_shift, mlp_row.shifted, baseline, (dx, dy), config.cnn_head == "gap"))
     first = comparisons[0]
-    pooled = next((c for c in comparisons if c.name.startswith("pool")), None)
-    interior = first.interior_relative_error if first.interior_relative_error == first.interior_relative_error else None
-    st.markdown(why_only_unbounded(config.cnn_padding, mode, first.relative_error, interior, pooled.relative_error if pooled else None, (dx, dy)))
+    pooled = next(c for c in comparisons if c.stride == 2 and c.name.startswith("pool"))
+    st.markdown(
+        why_only_unbounded(
+            config.cnn_padding, mode, first.relative_error, known(first.interior_relative_error),
+            known(pooled.interior_relative_error), (dx, dy),
+        )
+    )
 
     if st.toggle(f"Show accuracy over every (dx, dy): {GRID_IMAGES:,} test images, computed once per model", key="show_grid"):
         with st.spinner(f"Measuring {(2 * MAX_SHIFT + 1) ** 2} shifts…"):
