@@ -1,8 +1,22 @@
 """ConvLab's entry point: page setup and navigation. Run with `streamlit run app.py`."""
 
+import logging
+
 import streamlit as st
 
+from core.warm_up import warm_up_in_background
+
+# One line per training in the server log ("training started: …"): how a teacher, or a test, sees what ran.
+convlab_log = logging.getLogger("convlab")
+if not convlab_log.handlers:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s convlab %(message)s"))
+    convlab_log.addHandler(handler)
+    convlab_log.setLevel(logging.INFO)
+
 st.set_page_config(page_title="ConvLab", page_icon="🧮", layout="wide")
+# The lab's default models train while the first visitor reads page 1 or the home page.
+warm_up_in_background()
 
 pages = [
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),

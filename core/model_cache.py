@@ -7,6 +7,7 @@ computed from them (sweeps, grids), stay within a memory budget, least recently 
 """
 
 import dataclasses
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -21,6 +22,8 @@ from core.compute import CPU, cpu_turn, yield_cpu
 from core.data import DataError, Dataset, load_dataset
 from core.models import TrainConfig
 from core.training import TrainingInterrupted, train_model
+
+log = logging.getLogger("convlab")
 
 DEFAULT_BUDGET_BYTES = 256 * 2**20
 ABANDON_AFTER_SECONDS = 8.0
@@ -141,6 +144,7 @@ class ModelCache:
                 job = Job(kind, config, key)
                 self._jobs[key] = job
                 self.counts["trainings_started"] += 1
+                log.info("training started: %s %s", kind, config)
                 self._worker.submit(self._run, job)
             self._jobs.move_to_end(key)
             job.seen()

@@ -1,0 +1,88 @@
+"""Page 2 in a real Chromium: train with the defaults, drag and key the shift sliders, switch the fill, never retrain."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from browsing import goto, main_text, screenshot, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+def trainings(live_app) -> int:
+    return live_app.server.log_text().count("training started:")
+
+
+def shifted_header(page) -> str:
+    return page.locator("[data-testid='stTable'] th").filter(has_text="shifted by").first.inner_text()
+
+
+def feature_map_sources(page) -> list[str]:
+    return [img.get_attribute("src") for img in page.locator("[data-testid='stImage'] img").all()]
+
+
+def slider(page, label: str):
+    """The slider's keyboard handle: a visually hidden range input inside the thumb."""
+    return page.locator("[data-testid='stSlider']").filter(has_text=label).locator("input[type='range']")
+
+
+def slider_thumb_and_track(page, label: str):
+    block = page.locator("[data-testid='stSlider']").filter(has_text=label)
+    return block.locator("input[type='range']").locator("xpath=../.."), block.locator("[role='group'] > div").first
+
+
+def open_lab(page) -> None:
+    goto(page, "/equivariance")
+    expect(page.locator("[data-testid='stTable']")).to_be_visible(timeout=180_000)
+    expect(page.get_by_text("Accuracy against shift")).to_be_visible(timeout=180_000)  # the sweep chart's title
+    wait_idle(page)
+
+
+def test_the_lab_trains_and_shows_the_reference_table(live_app, browser_page):
+    page = browser_page
+    open_lab(page)
+    text = main_text(page)
+    assert "MLP" in text and "CNN" in text and re.search(r"\d+\.\d\d%", text)
+    assert shifted_header(page).startswith("shifted by (2, 0)")
+    assert trainings(live_app) >= 2  # the MLP and the CNN (the warm-up may have started them)
+    screenshot(page, "equivariance")
+
+
+def test_dragging_and_keying_the_sliders_moves_everything_without_retraining(live_app, browser_page):
+    page = browser_page
+    open_lab(page)
+    before = trainings(live_app)
+    maps_before = feature_map_sources(page)
+
+    # With the mouse: drag the dx thumb to the right end of its track.
+    thumb, track = slider_thumb_and_track(page, "dx: move right")
+    box, end = thumb.bounding_box(), track.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(end["x"] + end["width"] - 2, box["y"] + box["height"] / 2, steps=12)
+    page.mouse.up()
+    wait_idle(page)
+    expect(page.locator("[data-testid='stTable'] th").filter(has_text="shifted by (8, 0)")).to_be_visible()
+    maps_after_drag = feature_map_sources(page)
+    assert maps_after_drag != maps_before
+
+    # With the keyboard: focus the dy thumb and press the arrow keys.
+    slider(page, "dy: move down").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    wait_idle(page)
+    expect(page.locator("[data-testid='stTable'] th").filter(has_text="shifted by (8, 2)")).to_be_visible()
+    assert feature_map_sources(page) != maps_after_drag
+
+    assert trainings(live_app) == before
+    assert page.locator("[data-testid='stProgress']").count() == 0
+
+
+def test_switching_the_fill_to_wrap_changes_the_table(live_app, browser_page):
+    page = browser_page
+    open_lab(page)
+    page.locator("[data-testid='stButtonGroup'] button", has_text="wrap").click()
+    wait_idle(page)
+    expect(page.locator("[data-testid='stTable'] th").filter(has_text="circular wrap")).to_be_visible(timeout=120_000)
+    assert "wraps" in main_text(page) or "circular" in main_text(page)
