@@ -143,22 +143,17 @@ def pick_random_image(dataset) -> None:
 @st.fragment
 def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     """Everything the shift sliders change; a slider reruns only this part of the page."""
-    controls = st.columns([2.2, 2.2, 1.6, 1.3, 1.5, 1.2], gap="medium", vertical_alignment="bottom")
+    controls = st.columns([3, 3, 2], gap="large", vertical_alignment="bottom")
     dx = controls[0].slider("dx: move right →", -MAX_SHIFT, MAX_SHIFT, 2, key="dx", bind="query-params")
     dy = controls[1].slider("dy: move down ↓", -MAX_SHIFT, MAX_SHIFT, 0, key="dy", bind="query-params")
     fill = controls[2].segmented_control("Fill", list(FILL), default="zero", required=True, key="fill", bind="query-params",
                                          help="What comes in at the edge: zeros, or what fell off the other side (wrap).")
     mode = FILL[fill]
-    index = controls[3].number_input("Test image", 0, len(dataset.x_test) - 1, 0, key="image", bind="query-params")
-    controls[4].selectbox("Random image of", dataset.class_names, key="random_digit")
-    controls[5].button("🎲 Pick", on_click=pick_random_image, args=(dataset,), help="A random test image of that class.")
 
     for kind in MODEL_NAMES:
         lab.prepare_sweep(jobs[kind], dataset, mode)
     rows = lab.table(jobs, dataset, dx, dy, mode)
     mlp_row, cnn_row = rows
-    image = dataset.x_test[int(index)]
-    label = int(dataset.y_test[int(index)])
 
     left, right = st.columns([1, 1.25], gap="large")
     with left:
@@ -168,6 +163,12 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     chart_slot = right.empty()
 
     st.subheader("Feature maps: do they move with the image?")
+    picker = st.columns([1.2, 1.2, 0.8, 3], gap="medium", vertical_alignment="bottom")
+    index = picker[0].number_input("Test image", 0, len(dataset.x_test) - 1, 0, key="image", bind="query-params")
+    picker[1].selectbox("Random image of", dataset.class_names, key="random_digit")
+    picker[2].button("🎲 Pick", on_click=pick_random_image, args=(dataset,), help="A random test image of that class.")
+    image = dataset.x_test[int(index)]
+    label = int(dataset.y_test[int(index)])
     pictures = st.columns([1, 1, 3], gap="medium", vertical_alignment="top")
     pictures[0].image(digit_picture(image.numpy()), caption=f"test image {index}: a {dataset.class_names[label]}", width=168)
     pictures[1].image(digit_picture(shift_images(image, dx, dy, mode).numpy()), caption=f"shifted by ({dx}, {dy})", width=168)
