@@ -4,6 +4,7 @@ import logging
 
 import streamlit as st
 
+from core.timing import timed
 from core.warm_up import warm_up_in_background
 
 # One line per training in the server log ("training started: …"): how a teacher, or a test, sees what ran.
@@ -13,6 +14,7 @@ if not convlab_log.handlers:
     handler.setFormatter(logging.Formatter("%(asctime)s convlab %(message)s"))
     convlab_log.addHandler(handler)
     convlab_log.setLevel(logging.INFO)
+    convlab_log.propagate = False
 
 st.set_page_config(page_title="ConvLab", page_icon="🧮", layout="wide")
 # The lab's default models train while the first visitor reads page 1 or the home page.
@@ -23,4 +25,6 @@ pages = [
     st.Page("pages/convolution.py", title="Convolution by hand", icon="✍️", url_path="convolution"),
     st.Page("pages/equivariance.py", title="Equivariance lab", icon="🔀", url_path="equivariance"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+with timed(f"page {page.url_path or 'home'}"):
+    page.run()

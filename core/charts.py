@@ -1,8 +1,17 @@
-"""Altair charts for page 1 and the styling every chart in the app shares."""
+"""Altair charts for page 1 and the styling every chart in the app shares.
+
+Every chart leaves here as a Vega-Lite dict, built without Altair's schema validation: validating
+costs tens of milliseconds a chart, and these charts are fixed shapes the tests render.
+"""
+
+import copy
+from fractions import Fraction
+from functools import lru_cache
 
 import altair as alt
 import numpy as np
 import pandas as pd
+from altair.utils.schemapi import debug_mode
 
 from core.conv1d import Layer
 from core.descent import DescentRun
@@ -14,11 +23,24 @@ FADED = 0.18
 CHART_HEIGHT = 280
 
 
-def styled(chart: alt.Chart) -> alt.Chart:
-    """Fonts large enough for a projector; colours left to Streamlit's light or dark theme."""
-    return chart.configure_axis(labelFontSize=13, titleFontSize=14).configure_legend(
+def styled(chart: alt.Chart) -> dict:
+    """Fonts large enough for a projector, colours left to Streamlit's light or dark theme; as a Vega-Lite dict."""
+    chart = chart.configure_axis(labelFontSize=13, titleFontSize=14).configure_legend(
         labelFontSize=13, titleFontSize=13
     ).configure_title(fontSize=15, anchor="start")
+    with debug_mode(False):
+        return chart.to_dict(validate=False)
+
+
+def frozen(build):
+    """Memoise a chart builder on its (hashable) arguments; every caller gets its own copy of the dict."""
+    cached = lru_cache(maxsize=64)(build)
+
+    def chart(*args):
+        return copy.deepcopy(cached(*args))
+
+    chart.__doc__ = build.__doc__
+    return chart
 
 
 def window_cells(layer: Layer, highlight: tuple[str, int] | None) -> pd.DataFrame:
@@ -42,8 +64,15 @@ def window_cells(layer: Layer, highlight: tuple[str, int] | None) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-def window_chart(layer: Layer, highlight: tuple[str, int] | None = None) -> alt.Chart:
+def window_chart(layer: Layer, highlight: tuple[str, int] | None = None) -> dict:
     """The layer as a grid: a row per output, a column per padded input; each cell names the weight used."""
+    # Keyed on what the picture shows, so editing b, y or the learning rate reuses it.
+    return _window_chart(layer.x, layer.w, layer.stride, layer.padding, highlight)
+
+
+@frozen
+def _window_chart(x, w, stride: int, padding: int, highlight) -> dict:
+    layer = Layer(x, w, Fraction(0), stride, padding)
     xp = layer.padded_x
     p, n = layer.padding, len(layer.x)
     labels = [f"0 (pad)" if j < p or j >= p + n else f"x{j - p + 1} = {format_number(v)}" for j, v in enumerate(xp)]
@@ -74,7 +103,7 @@ def _steps_frame(run: DescentRun, columns: dict[str, np.ndarray]) -> pd.DataFram
     return pd.concat(frames, ignore_index=True)
 
 
-def loss_chart(run: DescentRun) -> alt.Chart:
+def loss_chart(run: DescentRun) -> dict:
     """Loss per step on a log scale, so both a steady fall and an explosion are readable."""
     losses = np.maximum(run.losses, 1e-12)  # a log axis cannot show an exact zero
     data = pd.DataFrame({"step": np.arange(len(losses)), "loss": losses})
@@ -92,7 +121,7 @@ def loss_chart(run: DescentRun) -> alt.Chart:
     return styled(chart.properties(height=CHART_HEIGHT, title="Loss"))
 
 
-def parameters_chart(run: DescentRun) -> alt.Chart:
+def parameters_chart(run: DescentRun) -> dict:
     """Each weight and the bias per step."""
     columns = {f"w{l + 1}": run.weights[:, l] for l in range(run.weights.shape[1])}
     columns["b"] = run.biases

@@ -63,11 +63,22 @@ CPU = FairLock()
 
 
 @contextmanager
-def cpu_turn():
-    """Hold the CPU for one piece of torch work (an evaluation, a batch of training)."""
-    configure_threads()
+def cpu_turn(threads: int | None = None):
+    """Hold the CPU for one piece of torch work (an evaluation, a batch of training).
+
+    threads=1 suits work on a single image: waking a second thread costs more than the work, and
+    much more when another process has the other core. Everyone holds the CPU in turn, so the
+    thread count set here is never changed under someone else's feet.
+    """
+    all_cores = configure_threads()
     with CPU:
-        yield
+        if threads is not None and threads != all_cores:
+            torch.set_num_threads(threads)
+        try:
+            yield
+        finally:
+            if torch.get_num_threads() != all_cores:
+                torch.set_num_threads(all_cores)
 
 
 def yield_cpu() -> None:

@@ -111,16 +111,16 @@ class Lab:
 
     def layers(self, cnn: Job, image: torch.Tensor, dx: int, dy: int, mode: str):
         cnn.seen()
-        with cpu_turn():
+        with cpu_turn(threads=1):
             return compare_layers(cnn.result.model, image, dx, dy, mode)
 
     def hidden(self, mlp: Job, image: torch.Tensor, dx: int, dy: int, mode: str):
         mlp.seen()
-        with cpu_turn():
+        with cpu_turn(threads=1):
             return mlp_hidden_comparison(mlp.result.model, image, dx, dy, mode)
 
     def probabilities(self, jobs: dict[str, Job], image: torch.Tensor, dx: int, dy: int, mode: str) -> dict[str, np.ndarray]:
-        with cpu_turn():
+        with cpu_turn(threads=1):
             return {MODEL_NAMES[kind]: class_probabilities(job.result.model, image, dx, dy, mode) for kind, job in jobs.items()}
 
 

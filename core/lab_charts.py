@@ -4,22 +4,40 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.charts import CHART_HEIGHT, PALETTE, styled
+from core.charts import CHART_HEIGHT, PALETTE, frozen, styled
 
 MODEL_COLOURS = {"MLP": PALETTE[1], "CNN": PALETTE[0]}
 
 
-def accuracy_vs_shift_chart(sweeps: dict, augment_shift: int = 0, current: tuple[int, int] | None = None) -> alt.Chart:
-    """Test accuracy of each model as the images move horizontally (solid) or vertically (dashed)."""
-    rows = []
-    for model, sweep in sweeps.items():
-        for axis, values in (("horizontal (dx)", sweep.horizontal), ("vertical (dy)", sweep.vertical)):
-            rows += [
-                {"model": model, "direction": axis, "shift": int(s), "accuracy": float(a)}
-                for s, a in zip(sweep.shifts, values)
-            ]
+def accuracy_vs_shift_chart(sweeps: dict, augment_shift: int = 0, current: tuple[int, int] | None = None) -> dict:
+    """Test accuracy of each model as the images move horizontally (solid) or vertically (dashed), dx marked."""
+    curves = tuple(
+        (model, tuple(int(s) for s in sweep.shifts), tuple(map(float, sweep.horizontal)), tuple(map(float, sweep.vertical)))
+        for model, sweep in sweeps.items()
+    )
+    spec = _sweep_chart(curves, augment_shift)
+    if current is not None:
+        # The one thing that changes as the slider moves: a rule at dx, added to the cached chart.
+        spec["layer"].append(
+            {
+                "mark": {"type": "rule", "strokeDash": [2, 2], "color": "gray"},
+                "data": {"values": [{"shift": current[0], "label": f"dx = {current[0]}"}]},
+                "encoding": {"x": {"field": "shift", "type": "quantitative"}, "tooltip": [{"field": "label"}]},
+            }
+        )
+    return spec
+
+
+@frozen
+def _sweep_chart(curves: tuple, augment_shift: int) -> dict:
+    rows = [
+        {"model": model, "direction": axis, "shift": s, "accuracy": a}
+        for model, shifts, horizontal, vertical in curves
+        for axis, values in (("horizontal (dx)", horizontal), ("vertical (dy)", vertical))
+        for s, a in zip(shifts, values)
+    ]
     data = pd.DataFrame(rows)
-    models = list(sweeps)
+    models = [curve[0] for curve in curves]
     lines = alt.Chart(data).mark_line(point=True, strokeWidth=2.5).encode(
         x=alt.X("shift:Q", title="shift in pixels", scale=alt.Scale(domain=[int(data["shift"].min()), int(data["shift"].max())]), axis=alt.Axis(tickMinStep=1)),
         y=alt.Y("accuracy:Q", title="test accuracy", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
@@ -34,13 +52,10 @@ def accuracy_vs_shift_chart(sweeps: dict, augment_shift: int = 0, current: tuple
             alt.Chart(band).mark_rect(opacity=0.15, color=PALETTE[2]).encode(x="from:Q", x2="to:Q", tooltip=["label"])
         )
     layers.append(lines)
-    if current is not None:
-        marks = pd.DataFrame({"shift": [current[0]], "label": [f"dx = {current[0]}"]})
-        layers.append(alt.Chart(marks).mark_rule(strokeDash=[2, 2], color="gray").encode(x="shift:Q", tooltip=["label"]))
     return styled(alt.layer(*layers).properties(height=CHART_HEIGHT + 40, title="Accuracy against shift"))
 
 
-def accuracy_heatmap(grid: np.ndarray, title: str) -> alt.Chart:
+def accuracy_heatmap(grid: np.ndarray, title: str) -> dict:
     """Accuracy over every (dx, dy): a CNN's bright plateau is wider than an MLP's bright dot."""
     radius = grid.shape[0] // 2
     dy, dx = np.mgrid[-radius : radius + 1, -radius : radius + 1]
@@ -56,7 +71,7 @@ def accuracy_heatmap(grid: np.ndarray, title: str) -> alt.Chart:
     return styled((cells).properties(title=title, width=alt.Step(22), height=alt.Step(22)))
 
 
-def probabilities_chart(probabilities: dict[str, np.ndarray], class_names: tuple[str, ...], label: int | None = None) -> alt.Chart:
+def probabilities_chart(probabilities: dict[str, np.ndarray], class_names: tuple[str, ...], label: int | None = None) -> dict:
     """Each model's class probabilities for the shifted image, side by side; the true class is marked."""
     rows = [
         {"model": model, "class": class_names[c], "order": c, "probability": float(p[c]), "true": c == label}

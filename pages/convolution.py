@@ -8,9 +8,9 @@ from core.conv1d import solve
 from core.charts import loss_chart, parameters_chart, window_chart
 from core.descent import EXPLOSION_FACTOR, MAX_STEPS, gradient_descent, stable_learning_rate
 from core.exercise import DEFAULTS, FIELDS, read_inputs, texts_from_layer
-from core.numbers import format_factor, format_number, format_vector
-from core.practice import QUESTIONS, check_answers, random_exercise, shown_answer
-from core.worked_solution import AGREEMENT, worked_solution
+from core.numbers import format_number
+from core.practice import QUESTIONS, check_answers, random_exercise
+from core.worked_solution import AGREEMENT, highlight_text, worked_solution
 from pages import through_app_navigation
 
 through_app_navigation()
@@ -47,6 +47,74 @@ def field(column, name: str):
     with column:
         text = st.text_input(label, value=None, key=name, help=help_text, bind="query-params")
         return text or "", st.empty()
+
+
+def solution_tab(solution_text, inputs) -> None:
+    for section in solution_text.sections:
+        st.subheader(section.title)
+        st.markdown(section.body)
+    if solution_text.missing:
+        st.info(solution_text.missing)
+    st.caption(AGREEMENT)
+
+
+def window_tab(solution_text, inputs) -> None:
+    layer = inputs.layer
+    options = ["all"] + [f"ŷ{i + 1}" for i in range(layer.output_length)] + [f"w{l + 1}" for l in range(len(layer.w))]
+    picked = st.segmented_control(
+        "Highlight an output (its window) or a weight (the terms its gradient gathers)",
+        options,
+        default="all",
+        key="window_highlight",
+    )
+    highlight = None
+    if picked in options and picked != "all":
+        highlight = ("output" if picked.startswith("ŷ") else "weight", int(picked[1:]) - 1)
+    st.vega_lite_chart(spec=window_chart(layer, highlight), width="content")
+    st.markdown(highlight_text(layer, inputs.y, highlight))
+
+
+def steps_tab(solution_text, inputs) -> None:
+    if not inputs.complete:
+        st.info("Gradient descent needs every field filled in correctly.")
+        return
+    steps = st.number_input("Steps", min_value=1, max_value=MAX_STEPS, value=50, step=10, key="descent_steps", width=220)
+    run = gradient_descent(inputs.layer, inputs.y, inputs.lr, steps)
+    limit = stable_learning_rate(inputs.layer)
+    left, right = st.columns(2, gap="large")
+    left.vega_lite_chart(spec=loss_chart(run), width="stretch")
+    right.vega_lite_chart(spec=parameters_chart(run), width="stretch")
+    stability = (
+        f"Gradient descent on this loss converges for α below 2/λ_max ≈ {limit:.4g} "
+        "(λ_max is the largest curvature of the loss)."
+        if limit is not None
+        else "This loss is flat in every direction the step can take."
+    )
+    if run.exploded_at is not None:
+        stopped = f" The run stopped after {run.diverged_at} steps, past 10¹⁰⁰." if run.diverged_at else ""
+        st.error(
+            f"**The loss exploded**: after {run.exploded_at} steps it was over {EXPLOSION_FACTOR:,} times its start, "
+            f"and each step makes it worse.{stopped} α = {format_number(inputs.lr)} is too large. {stability}",
+            icon="💥",
+        )
+    else:
+        st.markdown(
+            f"After {run.steps} steps: loss **{run.losses[-1]:.6g}** (from {run.losses[0]:.6g}), "
+            f"w = [{', '.join(f'{v:.4g}' for v in run.weights[-1])}], b = {run.biases[-1]:.4g}. {stability}"
+        )
+        st.caption("Many steps are computed in floating point (64-bit); the worked solution is exact.")
+
+
+def export_tab(solution_text, inputs) -> None:
+    markdown = solution_text.to_markdown()
+    st.download_button(
+        "⬇️ Download the solution (Markdown with LaTeX)",
+        markdown,
+        file_name="convolution-by-hand.md",
+        mime="text/markdown",
+        on_click="ignore",
+    )
+    st.code(markdown, language="markdown", wrap_lines=True, height=480)
 
 
 st.title("✍️ Convolution by hand")
@@ -122,100 +190,9 @@ if not solution_shown:
     st.stop()
 
 solution_text = worked_solution(layer, inputs.y, inputs.lr)
-tab_solution, tab_window, tab_steps, tab_export = st.tabs(
-    ["📖 Worked solution", "🔍 Sliding window", "📉 Many steps", "📤 Export"]
-)
-
-with tab_solution:
-    for section in solution_text.sections:
-        st.subheader(section.title)
-        st.markdown(section.body)
-    if solution_text.missing:
-        st.info(solution_text.missing)
-    st.caption(AGREEMENT)
-
-with tab_window:
-    m, k = layer.output_length, len(layer.w)
-    options = ["all"] + [f"ŷ{i + 1}" for i in range(m)] + [f"w{l + 1}" for l in range(k)]
-    picked = st.segmented_control(
-        "Highlight an output (its window) or a weight (the terms its gradient gathers)",
-        options,
-        default="all",
-        key="window_highlight",
-    )
-    picked = picked if picked in options else "all"
-    highlight = None
-    if picked.startswith("ŷ"):
-        highlight = ("output", int(picked[1:]) - 1)
-    elif picked.startswith("w"):
-        highlight = ("weight", int(picked[1:]) - 1)
-    st.altair_chart(window_chart(layer, highlight), width="content")
-    xp, y_hat = layer.padded_x, layer.forward()
-    if highlight and highlight[0] == "output":
-        i = highlight[1]
-        start = layer.window_start(i)
-        terms = " + ".join(f"{format_factor(xp[start + l])}·{format_factor(w)}" for l, w in enumerate(layer.w))
-        st.markdown(
-            f"**ŷ{i + 1}** uses the inputs at positions {start + 1}–{start + k} of the "
-            f"{'padded ' if layer.padding else ''}input: ŷ{i + 1} = {terms} + {format_factor(layer.b)} = "
-            f"**{format_number(y_hat[i])}**"
-        )
-    elif highlight and highlight[0] == "weight":
-        l = highlight[1]
-        st.markdown(f"**w{l + 1}** meets one input in every window, so its gradient gathers one term per output.")
-        if inputs.y is not None:
-            delta = [a - t for a, t in zip(y_hat, inputs.y)]
-            terms = " + ".join(
-                f"{format_factor(d)}·{format_factor(xp[layer.window_start(j) + l])}" for j, d in enumerate(delta)
-            )
-            gradient = sum(d * xp[layer.window_start(j) + l] for j, d in enumerate(delta))
-            st.markdown(f"∂L/∂w{l + 1} = Σⱼ (ŷⱼ − yⱼ)·x̃ = {terms} = **{format_number(gradient)}**")
-    else:
-        st.caption(
-            "Each row is one output's window; each cell shows input · weight. Along a diagonal one weight "
-            "meets successive inputs: that diagonal is what the weight's gradient adds up."
-        )
-
-with tab_steps:
-    if not inputs.complete:
-        st.info("Gradient descent needs every field filled in correctly.")
-    else:
-        steps = st.number_input(
-            "Steps", min_value=1, max_value=MAX_STEPS, value=50, step=10, key="descent_steps", width=220
-        )
-        run = gradient_descent(layer, inputs.y, inputs.lr, steps)
-        limit = stable_learning_rate(layer)
-        left, right = st.columns(2, gap="large")
-        left.altair_chart(loss_chart(run), width="stretch")
-        right.altair_chart(parameters_chart(run), width="stretch")
-        stability = (
-            f"Gradient descent on this loss converges for α below 2/λ_max ≈ {limit:.4g} "
-            "(λ_max is the largest curvature of the loss)."
-            if limit is not None
-            else "This loss is flat in every direction the step can take."
-        )
-        if run.exploded_at is not None:
-            stopped = f" The run stopped after {run.diverged_at} steps, past 10¹⁰⁰." if run.diverged_at else ""
-            st.error(
-                f"**The loss exploded**: after {run.exploded_at} steps it was over "
-                f"{EXPLOSION_FACTOR:,} times its start, and each step makes it worse.{stopped} "
-                f"α = {format_number(inputs.lr)} is too large. {stability}",
-                icon="💥",
-            )
-        else:
-            st.markdown(
-                f"After {run.steps} steps: loss **{run.losses[-1]:.6g}** (from {run.losses[0]:.6g}), "
-                f"w = [{', '.join(f'{v:.4g}' for v in run.weights[-1])}], b = {run.biases[-1]:.4g}. {stability}"
-            )
-            st.caption("Many steps are computed in floating point (64-bit); the worked solution is exact.")
-
-with tab_export:
-    markdown = solution_text.to_markdown()
-    st.download_button(
-        "⬇️ Download the solution (Markdown with LaTeX)",
-        markdown,
-        file_name="convolution-by-hand.md",
-        mime="text/markdown",
-        on_click="ignore",
-    )
-    st.code(markdown, language="markdown", wrap_lines=True, height=480)
+# Only the open tab's content runs (on_change="rerun"): an edit redraws just what the learner is looking at.
+tabs = st.tabs(["📖 Worked solution", "🔍 Sliding window", "📉 Many steps", "📤 Export"], key="solution_tab", on_change="rerun")
+for tab, draw in zip(tabs, (solution_tab, window_tab, steps_tab, export_tab)):
+    if tab.open:
+        with tab:
+            draw(solution_text, inputs)

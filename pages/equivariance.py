@@ -13,6 +13,7 @@ from core.lab import GRID_IMAGES, MAX_SHIFT, MODEL_NAMES, random_test_index, sha
 from core.lab_charts import accuracy_heatmap, accuracy_vs_shift_chart, probabilities_chart
 from core.models import TrainConfig
 from core.shift import shift_images
+from core.timing import timed
 from core.weights import weights_file
 from pages import through_app_navigation
 
@@ -141,6 +142,7 @@ def pick_random_image(dataset) -> None:
 
 
 @st.fragment
+@timed("fragment lab-shift-explorer")
 def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     """Everything the shift sliders change; a slider reruns only this part of the page."""
     controls = st.columns([3, 3, 2], gap="large", vertical_alignment="bottom")
@@ -180,7 +182,7 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
             for name, p in probabilities.items()
         ]
         st.markdown(f"Shifted, this {dataset.class_names[label]}: " + "; ".join(verdicts) + ".")
-        st.altair_chart(probabilities_chart(probabilities, dataset.class_names, label), width="stretch")
+        st.vega_lite_chart(spec=probabilities_chart(probabilities, dataset.class_names, label), width="stretch")
     comparisons = lab.layers(jobs["cnn"], image, dx, dy, mode)
     show_layers(comparisons)
 
@@ -215,14 +217,14 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
             grids = {MODEL_NAMES[kind]: lab.grid(job, dataset, mode) for kind, job in jobs.items()}
         columns = st.columns(len(grids))
         for column, (name, grid) in zip(columns, grids.items()):
-            column.altair_chart(accuracy_heatmap(grid, f"{name}: accuracy over (dx, dy), {FILL_NAMES[mode]}"), width="content")
+            column.vega_lite_chart(spec=accuracy_heatmap(grid, f"{name}: accuracy over (dx, dy), {FILL_NAMES[mode]}"), width="content")
 
     with chart_slot.container():
         sweeps = {MODEL_NAMES[kind]: lab.ready_sweep(job, mode) for kind, job in jobs.items()}
         if any(sweep is None for sweep in sweeps.values()):
             with st.spinner(f"Measuring accuracy at {4 * MAX_SHIFT + 1} shifts on the 10,000 test images…"):
                 sweeps = {MODEL_NAMES[kind]: lab.sweep(job, dataset, mode) for kind, job in jobs.items()}
-        st.altair_chart(accuracy_vs_shift_chart(sweeps, config.augment_shift, (dx, dy)), width="stretch")
+        st.vega_lite_chart(spec=accuracy_vs_shift_chart(sweeps, config.augment_shift, (dx, dy)), width="stretch")
 
 
 st.title("🔀 Equivariance lab")

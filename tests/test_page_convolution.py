@@ -13,6 +13,12 @@ def errors(at):
     return [e.value for e in at.error]
 
 
+def open_tab(at, label: str):
+    """Only the open tab is drawn; switching tabs is a rerun, as in the browser."""
+    at.session_state["solution_tab"] = label
+    return at.run()
+
+
 def test_defaults_show_the_classic_solution_without_errors(open_page):
     at = open_page(PAGE)
     assert not at.exception and not errors(at)
@@ -20,7 +26,15 @@ def test_defaults_show_the_classic_solution_without_errors(open_page):
     for number in ("[14, 20]", "200", "[44, 72, 100]", "28", "[24, 44, 52, 48]", "[1.56, 0.28, 2]", "0.72", "[8.84, 12.68]", "61.064"):
         assert f"| {number} |" in text
     assert "The loss fell" in text and "agrees with PyTorch's autograd" in text
-    assert len(at.get("vega_lite_chart")) >= 3  # the sliding window, the loss and the weights
+    assert len(open_tab(at, "🔍 Sliding window").get("vega_lite_chart")) == 1
+    assert len(open_tab(at, "📉 Many steps").get("vega_lite_chart")) == 2  # the loss, the weights
+    assert not at.exception
+
+
+def test_picking_a_weight_writes_out_the_terms_its_gradient_gathers(open_page):
+    at = open_tab(open_page(PAGE), "🔍 Sliding window")
+    at.segmented_control(key="window_highlight").set_value("w2").run()
+    assert "12·2 + 16·3 = **72**" in shown_text(at)
 
 
 def test_a_shared_url_restores_the_exercise(open_page):
@@ -117,7 +131,7 @@ def test_classic_exercise_button_restores_the_defaults(open_page):
 
 
 def test_a_diverging_learning_rate_says_the_loss_exploded_without_nan(open_page):
-    at = open_page(PAGE, {"lr": "0.1"})
+    at = open_tab(open_page(PAGE, {"lr": "0.1"}), "📉 Many steps")
     at.number_input(key="descent_steps").set_value(20).run()
     text = shown_text(at)
     assert not at.exception and "The loss exploded" in text
@@ -125,7 +139,7 @@ def test_a_diverging_learning_rate_says_the_loss_exploded_without_nan(open_page)
 
 
 def test_export_offers_the_whole_solution_as_markdown(open_page):
-    at = open_page(PAGE)
+    at = open_tab(open_page(PAGE), "📤 Export")
     code = at.code[0].value
     assert code.startswith("# Convolution by hand: worked solution") and "61.064" in code and "$$" in code
     assert at.get("download_button")

@@ -1,0 +1,127 @@
+"""The app as a class meets it: server start to first complete render, redraws after a slider move or an edit, memory."""
+
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the browser tests' server and page helpers, not a second copy
+
+from browsing import goto, wait_idle  # noqa: E402
+from serving import CHROMIUM, CHROMIUM_FLAGS, StreamlitServer  # noqa: E402
+
+STATE_WATCH = """() => {
+    window.__states = [];
+    const app = document.querySelector("[data-testid='stApp']");
+    new MutationObserver(() => window.__states.push([performance.now(), app.getAttribute("data-test-script-state")]))
+        .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+REDRAWN_SINCE = """(t0) => {
+    const after = window.__states.filter(s => s[0] >= t0);
+    const ran = after.findIndex(s => s[1] === "running");
+    return ran >= 0 && after.slice(ran).some(s => s[1] === "notRunning");
+}"""
+FINISHED_AT = """(t0) => {
+    const after = window.__states.filter(s => s[0] >= t0);
+    const ran = after.findIndex(s => s[1] === "running");
+    return after.slice(ran).find(s => s[1] === "notRunning")[0] - t0;
+}"""
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def summary(values: list[float]) -> dict:
+    return {"n": len(values), "p50": statistics.median(values), "p95": percentile(values, 0.95)}
+
+
+def script_times(log: str, name: str) -> list[float]:
+    return [float(ms) for ms in re.findall(rf"script {re.escape(name)} ([\d.]+) ms", log)]
+
+
+def peak_memory_mb(pid: int) -> tuple[float, float]:
+    """(resident now, peak resident) of a process, in MB, from /proc."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    read = lambda key: int(re.search(rf"{key}:\s+(\d+) kB", status).group(1)) / 1024
+    return read("VmRSS"), read("VmHWM")
+
+
+def lab_ready(page, timeout: float = 300_000) -> None:
+    page.get_by_text("Accuracy against shift").wait_for(timeout=timeout)
+    wait_idle(page, timeout=timeout)
+
+
+def timed_action(page, action) -> float:
+    """Milliseconds from the action to the end of the script run it caused, as the page saw it."""
+    t0 = page.evaluate("performance.now()")
+    action()
+    page.wait_for_function(REDRAWN_SINCE, arg=t0, timeout=120_000)
+    return page.evaluate(FINISHED_AT, t0)
+
+
+def measure(moves: int = 32, edits: int = 20, smoke: bool = False) -> dict:
+    """Everything that needs a real server and browser, each start on a fresh server."""
+    from playwright.sync_api import sync_playwright
+
+    results = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+
+        def new_page(server):
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.app_url = server.url
+            return page
+
+        # First complete render of page 1, the first visitor coming straight to it.
+        started = time.monotonic()
+        with StreamlitServer(None, env={"CONVLAB_TIMINGS": "1"}) as server:
+            page = new_page(server)
+            goto(page, "/convolution")
+            page.locator("table").first.wait_for()
+            results["start_convolution_s"] = time.monotonic() - started
+            results["server_ready_s"] = server.ready_after
+
+            # Page 1 redraws: type a new bias, as a person does, again and again.
+            page.evaluate(STATE_WATCH)
+            field = page.get_by_label("Bias b", exact=True)
+            browser_ms = []
+            for value in range(edits):
+                field.fill(str(value % 7))
+                browser_ms.append(timed_action(page, lambda: field.press("Enter")))
+            results["convolution_redraw_script_ms"] = summary(script_times(server.log_text(), "page convolution")[-edits:])
+            results["convolution_redraw_browser_ms"] = summary(browser_ms)
+
+        # First complete render of the lab (training and the sweep included), on a fresh server.
+        started = time.monotonic()
+        with StreamlitServer(None, env={"CONVLAB_TIMINGS": "1"}) as server:
+            page = new_page(server)
+            goto(page, "/equivariance")
+            lab_ready(page)
+            results["start_equivariance_s"] = time.monotonic() - started
+
+            # Slider moves after training: the dx thumb by keyboard, across its whole range and back.
+            page.evaluate(STATE_WATCH)
+            handle = page.locator("[data-testid='stSlider']").filter(has_text="dx: move right").locator("input[type='range']")
+            handle.focus()
+            keys = (["ArrowRight"] * 6 + ["ArrowLeft"] * 16 + ["ArrowRight"] * 10)[:moves]
+            before = len(script_times(server.log_text(), "fragment lab-shift-explorer"))
+            trainings_before = server.log_text().count("training started:")
+            browser_ms = [timed_action(page, lambda key=key: page.keyboard.press(key)) for key in keys]
+            results["lab_redraw_script_ms"] = summary(script_times(server.log_text(), "fragment lab-shift-explorer")[before:])
+            results["lab_redraw_browser_ms"] = summary(browser_ms)
+            results["trainings_during_moves"] = server.log_text().count("training started:") - trainings_before
+
+            # A typical session: the other fill (a second sweep), page 1, the lab again.
+            if not smoke:
+                page.locator("[data-testid='stButtonGroup'] button", has_text="wrap").click()
+                lab_ready(page)
+                goto(page, "/convolution")
+                goto(page, "/equivariance")
+                lab_ready(page)
+            results["memory_now_mb"], results["memory_peak_mb"] = peak_memory_mb(server.process.pid)
+        browser.close()
+    return results

@@ -1,0 +1,173 @@
+"""ConvLab's speed, measured in one run on this machine and printed beside the targets.
+
+    python bench/run.py           the full benchmark (about 3 minutes on 2 cores)
+    python bench/run.py --smoke   every code path at tiny sizes (what the test suite runs)
+"""
+
+import argparse
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+import torch  # noqa: E402
+
+from core.compute import configure_threads  # noqa: E402
+from core.data import load_mnist  # noqa: E402
+from core.evaluation import accuracy, shift_sweep, time_to_accuracy  # noqa: E402
+from core.models import TrainConfig, flops_per_image  # noqa: E402
+from core.training import train_model  # noqa: E402
+from tutorial import tutorial_time_to_accuracy  # noqa: E402
+
+TARGETS = {"mlp": 0.94, "cnn": 0.96}
+
+
+def matmul_peak_gflops(size: int = 2048, repeats: int = 5) -> float:
+    """This machine's float32 matrix-multiply rate with torch's threads: the roof for everything else."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    a @ b
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - started)
+    return 2 * size**3 / best / 1e9
+
+
+def training(dataset, smoke: bool) -> dict:
+    config = TrainConfig(train_size=2_000) if smoke else TrainConfig()
+    train_model("cnn", TrainConfig(train_size=1_000), dataset)  # load the kernels once, as a running server has
+    started = time.perf_counter()
+    models = {kind: train_model(kind, config, dataset).model for kind in ("mlp", "cnn")}
+    together = time.perf_counter() - started
+    out = {"config": config, "both_seconds": together}
+    for kind, model in models.items():
+        out[f"{kind}_accuracy"] = accuracy(model, dataset.x_test, dataset.y_test)
+        out[f"{kind}_shift_2_0"] = accuracy(model, dataset.x_test, dataset.y_test, 2, 0)
+        out[f"{kind}_shift_2_2"] = accuracy(model, dataset.x_test, dataset.y_test, 2, 2)
+    out["models"] = models
+    targets = {"mlp": 0.5, "cnn": 0.5} if smoke else TARGETS
+    for kind, target in targets.items():
+        out[f"{kind}_ours_to_target"] = time_to_accuracy(kind, config, dataset, target)
+        seconds, batches = tutorial_time_to_accuracy(kind, dataset, target, max_batches=40 if smoke else None)
+        out[f"{kind}_tutorial_to_target"] = seconds
+        out[f"{kind}_tutorial_batches"] = batches
+    return out
+
+
+def sweep(models: dict, dataset, smoke: bool) -> dict:
+    images, labels = (dataset.x_test[:500], dataset.y_test[:500]) if smoke else (dataset.x_test, dataset.y_test)
+    max_shift = 1 if smoke else 8
+    evaluations = 4 * max_shift + 1
+    out = {"peak_gflops": matmul_peak_gflops(), "images": len(images), "evaluations": evaluations}
+    total_flops = total_seconds = 0.0
+    for kind, model in models.items():
+        started = time.perf_counter()
+        shift_sweep(model, images, labels, max_shift, "zero")
+        seconds = time.perf_counter() - started
+        flops = flops_per_image(model) * len(images) * evaluations
+        out[f"{kind}_seconds"] = seconds
+        out[f"{kind}_images_per_s"] = len(images) * evaluations / seconds
+        out[f"{kind}_gflops"] = flops / seconds / 1e9
+        total_flops += flops
+        total_seconds += seconds
+    out["both_gflops"] = total_flops / total_seconds / 1e9
+    out["both_images_per_s"] = 2 * len(images) * evaluations / total_seconds
+    return out
+
+
+def row(figure: str, measured: str, target: str, ok: bool | None) -> str:
+    verdict = "" if ok is None else ("met" if ok else "NOT MET")
+    return f"| {figure} | {measured} | {target} | {verdict} |"
+
+
+def report(train: dict, sweeps: dict, live: dict | None, smoke: bool) -> str:
+    ratio = lambda kind: (
+        train[f"{kind}_tutorial_to_target"] / train[f"{kind}_ours_to_target"]
+        if train[f"{kind}_tutorial_to_target"] and train[f"{kind}_ours_to_target"]
+        else None
+    )
+    seconds = lambda value: "never" if value is None else f"{value:.2f} s"
+    fraction = sweeps["both_gflops"] / sweeps["peak_gflops"]
+    lines = [
+        "| figure | measured | target | |",
+        "|---|---|---|---|",
+        row("both default models trained (MLP then CNN)", f"{train['both_seconds']:.2f} s", "≤ 2 s", train["both_seconds"] <= 2),
+        row("MLP accuracy, original test set", f"{train['mlp_accuracy']:.4f}", "≥ 0.94", train["mlp_accuracy"] >= 0.94),
+        row("CNN accuracy, original test set", f"{train['cnn_accuracy']:.4f}", "≥ 0.96", train["cnn_accuracy"] >= 0.96),
+    ]
+    for kind, target in (("cnn", 0.96), ("mlp", 0.94)):
+        r = ratio(kind)
+        name = kind.upper()
+        lines.append(row(f"{name} time to {target}: ConvLab", seconds(train[f"{kind}_ours_to_target"]), "", None))
+        lines.append(row(f"{name} time to {target}: tutorial way ({train[f'{kind}_tutorial_batches']} batches of 64)", seconds(train[f"{kind}_tutorial_to_target"]), "", None))
+        lines.append(row(f"{name} speed-up over the tutorial way", "n/a" if r is None else f"{r:.1f}×", "≥ 5×" if kind == "cnn" else "", (r or 0) >= 5 if kind == "cnn" else None))
+    lines += [
+        row("matrix-multiply peak (float32, 2048²)", f"{sweeps['peak_gflops']:.0f} GFLOP/s", "", None),
+        row(f"shift sweep, both models ({sweeps['evaluations']} shifts × {sweeps['images']:,} images)",
+            f"{sweeps['both_images_per_s']:,.0f} images/s, {sweeps['both_gflops']:.0f} GFLOP/s = {fraction:.0%} of peak",
+            "≥ 25% of peak", fraction >= 0.25),
+        row("  CNN alone", f"{sweeps['cnn_images_per_s']:,.0f} images/s, {sweeps['cnn_gflops']:.0f} GFLOP/s, {sweeps['cnn_seconds']:.1f} s", "", None),
+        row("  MLP alone", f"{sweeps['mlp_images_per_s']:,.0f} images/s, {sweeps['mlp_gflops']:.0f} GFLOP/s, {sweeps['mlp_seconds']:.1f} s", "", None),
+    ]
+    if live is None:
+        lines.append(row("browser figures", "skipped: no Chromium", "", None))
+    else:
+        lab, edit = live["lab_redraw_script_ms"], live["convolution_redraw_script_ms"]
+        lab_b, edit_b = live["lab_redraw_browser_ms"], live["convolution_redraw_browser_ms"]
+        lines += [
+            row(f"lab redraw after a slider move, script ({lab['n']} moves)", f"p50 {lab['p50']:.0f} ms, p95 {lab['p95']:.0f} ms", "p95 ≤ 150 ms", lab["p95"] <= 150),
+            row("  the same, key press to redrawn in Chromium", f"p50 {lab_b['p50']:.0f} ms, p95 {lab_b['p95']:.0f} ms", "", None),
+            row("  trainings caused by the slider moves", str(live["trainings_during_moves"]), "0", live["trainings_during_moves"] == 0),
+            row(f"page 1 redraw after an input edit, script ({edit['n']} edits)", f"p50 {edit['p50']:.0f} ms, p95 {edit['p95']:.0f} ms", "p95 ≤ 100 ms", edit["p95"] <= 100),
+            row("  the same, Enter to redrawn in Chromium", f"p50 {edit_b['p50']:.0f} ms, p95 {edit_b['p95']:.0f} ms", "", None),
+            row("server start to healthy", f"{live['server_ready_s']:.1f} s", "", None),
+            row("server start to page 1 complete in Chromium", f"{live['start_convolution_s']:.1f} s", "≤ 5 s", live["start_convolution_s"] <= 5),
+            row("server start to the lab complete (training and sweep included)", f"{live['start_equivariance_s']:.1f} s", "≤ 5 s", live["start_equivariance_s"] <= 5),
+            row("server memory after a typical session, now / peak", f"{live['memory_now_mb']:.0f} MB / {live['memory_peak_mb']:.0f} MB", "peak ≤ 1 GB", live["memory_peak_mb"] <= 1024),
+        ]
+    reference = [
+        "",
+        "Reference table, default settings (accuracy on the 10,000 test images):",
+        "",
+        "| model | original | shifted (2, 0) | shifted (2, 2) |",
+        "|---|---|---|---|",
+    ] + [
+        f"| {kind.upper()} | {train[f'{kind}_accuracy']:.4f} | {train[f'{kind}_shift_2_0']:.4f} | {train[f'{kind}_shift_2_2']:.4f} |"
+        for kind in ("mlp", "cnn")
+    ]
+    header = [
+        f"ConvLab benchmark{' (SMOKE: tiny sizes, figures mean nothing)' if smoke else ''}",
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, default settings {dataclasses.asdict(train['config'])}",
+        "",
+    ]
+    return "\n".join(header + lines + reference)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks that every part still runs")
+    parser.add_argument("--no-browser", action="store_true", help="skip the figures that need Chromium")
+    args = parser.parse_args(argv)
+    configure_threads()
+    dataset = load_mnist()
+    print("training…", file=sys.stderr, flush=True)
+    train = training(dataset, args.smoke)
+    print("sweep…", file=sys.stderr, flush=True)
+    sweeps = sweep(train.pop("models"), dataset, args.smoke)
+    live = None
+    if not args.no_browser:
+        import browser  # puts the tests' server helpers on the path
+
+        if Path(browser.CHROMIUM).exists():
+            print("browser…", file=sys.stderr, flush=True)
+            live = browser.measure(moves=4, edits=3, smoke=True) if args.smoke else browser.measure()
+    print(report(train, sweeps, live, args.smoke))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
