@@ -66,8 +66,18 @@ def _exponent(decimal: str) -> int:
     return abs(int(match.group(1))) if match else 0
 
 
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~&])")
+
+
 def _clip(text: str, limit: int = 24) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """What the person typed, shortened, and escaped so that the page shows it as plain text.
+
+    Messages are rendered as Markdown (with LaTeX between dollar signs): typed `<b>`, `[a](url)`,
+    `*`, `$` or `&lt;` must come back as the characters typed, never as formatting or a link.
+    """
+    text = "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 def parse_vector(text: str, max_length: int) -> tuple[Fraction, ...]:

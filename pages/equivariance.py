@@ -31,8 +31,30 @@ HEAD = {"flatten": "flatten", "global average": "gap"}
 DOWNSAMPLE = {"max pool": "max", "BlurPool": "blurpool"}
 
 
+def keep_in_bounds(choices: dict, ranges: dict) -> bool:
+    """Put controls emptied by the URL (?fill=) or pushed out of range back to a valid value before they are drawn.
+
+    Returns True if something had to change, so the caller can rerun and show the corrected control.
+    """
+    changed = False
+    for key, (allowed, default) in choices.items():
+        if key in st.session_state and st.session_state[key] not in allowed:
+            st.session_state[key], changed = default, True
+    for key, (low, high) in ranges.items():
+        value = st.session_state.get(key)
+        if value is not None and not low <= value <= high:
+            st.session_state[key], changed = min(max(value, low), high), True
+    return changed
+
+
 def training_settings() -> TrainConfig:
     """The sidebar form; its widgets return their last submitted values, so this is the config to train."""
+    keep_in_bounds(
+        {"dataset": (DATASETS, DEFAULT.dataset), "train_size": (TRAIN_SIZES, DEFAULT.train_size),
+         "hidden": (HIDDEN_SIZES, DEFAULT.mlp_hidden), "padding": (PADDING, "zero"), "head": (HEAD, "flatten"),
+         "downsample": (DOWNSAMPLE, "max pool")},
+        {"epochs": (1, 10), "seed": (0, 9_999), "augment": (0, 4)},
+    )
     with st.sidebar.form("training"):
         st.subheader("Training")
         dataset = st.selectbox("Dataset", DATASETS, key="dataset", bind="query-params",
@@ -53,6 +75,8 @@ def training_settings() -> TrainConfig:
                               help="BlurPool blurs before subsampling, so small shifts change the pooled maps less "
                               "(Zhang 2019, Making convolutional networks shift-invariant again).")
         st.form_submit_button("Train", type="primary", width="stretch")
+    if None in (dataset, padding, head, downsample):  # cleared by an empty value in the URL; the rerun resets them
+        st.rerun()
     config = dataclasses.replace(
         DEFAULT, dataset=dataset, train_size=int(train_size), epochs=int(epochs), seed=int(seed), augment_shift=int(augment),
         mlp_hidden=int(hidden), cnn_padding=PADDING[padding], cnn_head=HEAD[head], cnn_downsample=DOWNSAMPLE[downsample],
@@ -145,11 +169,15 @@ def pick_random_image(dataset) -> None:
 @timed("fragment lab-shift-explorer")
 def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     """Everything the shift sliders change; a slider reruns only this part of the page."""
+    shift_bounds = {"dx": (-MAX_SHIFT, MAX_SHIFT), "dy": (-MAX_SHIFT, MAX_SHIFT), "image": (0, len(dataset.x_test) - 1)}
+    keep_in_bounds({"fill": (FILL, "zero")}, shift_bounds)
     controls = st.columns([3, 3, 2], gap="large", vertical_alignment="bottom")
     dx = controls[0].slider("dx: move right →", -MAX_SHIFT, MAX_SHIFT, 2, key="dx", bind="query-params")
     dy = controls[1].slider("dy: move down ↓", -MAX_SHIFT, MAX_SHIFT, 0, key="dy", bind="query-params")
     fill = controls[2].segmented_control("Fill", list(FILL), default="zero", required=True, key="fill", bind="query-params",
                                          help="What comes in at the edge: zeros, or what fell off the other side (wrap).")
+    if fill not in FILL:  # an empty ?fill= in the URL clears even a required control; the rerun resets it
+        st.rerun()
     mode = FILL[fill]
 
     for kind in MODEL_NAMES:

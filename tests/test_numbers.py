@@ -99,3 +99,32 @@ def test_any_float_written_out_is_read_exactly_or_refused(number):
     except NumberError:
         return
     assert value == F(repr(number)) and abs(value) <= 10**6
+
+
+def unescaped_specials(message: str) -> list[str]:
+    """Markdown or LaTeX characters in a message that are not backslash-escaped."""
+    found, escaped = [], False
+    for ch in message:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch in "`*_[]<>$|~#":
+            found.append(ch)
+    return found
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<>[]()*_`$#|~&!\\/.-+0123456789eE abcx;,") + ["−", "١", "\u202e", "\x00"]), max_size=60))
+def test_whatever_is_typed_comes_back_as_plain_text_never_as_markup(text):
+    try:
+        parse_vector(text, 32)
+    except NumberError as error:
+        assert unescaped_specials(str(error)) == [], str(error)
+
+
+@pytest.mark.parametrize("text", ["<b>bold</b>", "[click](javascript:alert(1))", "$\\frac{1}{0}$", "**1**", "<img src=x onerror=alert(1)>"])
+def test_markup_in_a_field_is_quoted_back_escaped(text):
+    with pytest.raises(NumberError) as error:
+        parse_number(text)
+    assert unescaped_specials(str(error.value)) == []

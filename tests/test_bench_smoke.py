@@ -1,0 +1,26 @@
+"""The benchmark still runs end to end (at tiny sizes: its figures mean nothing here, only that it works)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.browser
+def test_the_benchmark_prints_every_figure_with_its_target():
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke"], capture_output=True, text=True, timeout=900
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = run.stdout
+    for figure in [
+        "both default models trained", "CNN speed-up over the tutorial way", "matrix-multiply peak",
+        "shift sweep, both models", "lab redraw after a slider move", "page 1 redraw after an input edit",
+        "server start to page 1 complete", "server start to the lab complete", "server memory",
+        "Reference table",
+    ]:
+        assert figure in out, f"{figure!r} missing from the benchmark's output:\n{out}"
+    assert "trainings caused by the slider moves | 0 |" in out
