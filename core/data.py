@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -188,7 +189,7 @@ def download_to_cache(name: str, cached: Path) -> None:
         check_arrays(name, arrays)
         write_npz_atomically(arrays, cached)
     except DataError as error:
-        raise DataError(f"{offline_message} ({error})") from error
+        raise DataError(f"The {name} download was damaged and has been discarded; try again. ({error})") from error
     except OSError as error:
         if error.errno == errno.ENOSPC:
             raise DataError(
@@ -215,19 +216,28 @@ def download_arrays(name: str, download_dir: Path) -> dict[str, np.ndarray]:
 
 
 def write_npz_atomically(arrays: dict[str, np.ndarray], cached: Path) -> None:
-    """Write the npz and its checksum sidecar via temporary files and os.replace, so no half file survives."""
-    sidecar = sidecar_of(cached)
-    temporary_npz = cached.with_name(cached.name + ".part")
-    temporary_sidecar = sidecar.with_name(sidecar.name + ".part")
+    """Write the npz, then its checksum sidecar, each complete or not at all."""
     try:
-        with open(temporary_npz, "wb") as file:
+        with atomic_file(cached) as file:
             np.savez_compressed(file, **arrays)
+        with atomic_file(sidecar_of(cached)) as file:
+            file.write(f"{sha256_of(cached)}\n".encode())
+    except BaseException:
+        cached.unlink(missing_ok=True)  # without its checksum it would only be rejected later
+        raise
+
+
+@contextlib.contextmanager
+def atomic_file(final: Path):
+    """Write to a uniquely named temporary file next to `final`, which replaces `final` only on success."""
+    descriptor, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            yield file
             file.flush()
             os.fsync(file.fileno())
-        temporary_sidecar.write_text(sha256_of(temporary_npz) + "\n")
-        os.replace(temporary_npz, cached)
-        os.replace(temporary_sidecar, sidecar)
+        os.replace(temporary, final)
     except BaseException:
-        for leftover in (temporary_npz, temporary_sidecar, cached, sidecar):
-            leftover.unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise

@@ -54,8 +54,9 @@ def compare_layers(cnn: CNN, image: torch.Tensor, dx: int, dy: int, mode: str = 
     comparisons = []
     for (name, maps, stride), (_, maps_of_shifted, _) in zip(original, shifted):
         shift = (feature_shift(dx, stride), feature_shift(dy, stride))
-        f_of_shifted = maps_of_shifted[0].numpy()
-        shifted_f = shift_images(maps[0], *shift, mode=mode).numpy()
+        # The CNN computes in channels-last order; callers get plain (C, h, w) arrays.
+        f_of_shifted = np.ascontiguousarray(maps_of_shifted[0].numpy())
+        shifted_f = np.ascontiguousarray(shift_images(maps[0], *shift, mode=mode).numpy())
         border = max(abs(shift[0]), abs(shift[1])) + PADDING_REACH
         comparisons.append(
             LayerComparison(

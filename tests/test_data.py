@@ -180,6 +180,18 @@ def test_a_full_disk_while_writing_the_cache_is_reported_and_leaves_no_file(tmp_
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_failure_after_the_npz_but_before_its_checksum_leaves_no_file(tmp_path, fake_torchvision, monkeypatch):
+    fake_torchvision(FakeDownload)
+
+    def disk_full(path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(data, "sha256_of", disk_full)
+    with pytest.raises(DataError, match="disk is full"):
+        load_dataset("Fashion-MNIST", tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_corrupt_cached_file_is_deleted_and_reported(tmp_path, fake_torchvision):
     fake_torchvision(FakeDownload)
     load_dataset("Fashion-MNIST", tmp_path)

@@ -44,6 +44,15 @@ def test_cnn_pooling_before_relu_gives_exactly_the_diagram_relu_then_pool(images
     torch.testing.assert_close(cnn(images), expected, rtol=1e-5, atol=1e-5)
 
 
+def test_relu_max_pool_without_gradients_gives_exactly_the_numbers_of_relu_then_max_pool2d():
+    x = torch.randn(8, 16, 28, 28).contiguous(memory_format=torch.channels_last)
+    pool = CNN().relu_pool1
+    with torch.inference_mode():
+        fast = pool(x)
+    assert torch.equal(fast, F.max_pool2d(F.relu(x), 2))
+    assert torch.equal(fast, pool(x.requires_grad_()).detach())
+
+
 def test_gap_head_feeds_the_channel_means_of_pool2_to_the_classifier(images):
     cnn = seeded(CNN, head="gap")
     pool2 = cnn.feature_maps(images)[-1][1]

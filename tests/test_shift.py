@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from core.shift import random_shift_amounts, random_shifts, shift_each, shift_images
 
 shifts = st.integers(min_value=-9, max_value=9)
+# No per-example deadline: a busy 2-core CI machine can stall any single example.
+patient = settings(deadline=None)
 
 
 def random_images(count=3, size=8, seed=0):
@@ -31,6 +33,7 @@ def test_zero_shift_of_a_3x3_image_matches_the_hand_worked_result():
     assert shift_images(image, -1, 1, mode="circular").tolist() == [[8, 9, 7], [2, 3, 1], [5, 6, 4]]
 
 
+@patient
 @given(dx=shifts, dy=shifts)
 def test_zero_shift_equals_zero_padding_then_cropping(dx, dy):
     images = random_images()
@@ -40,12 +43,13 @@ def test_zero_shift_equals_zero_padding_then_cropping(dx, dy):
     assert torch.equal(shift_images(images, dx, dy), expected)
 
 
-@given(dx=shifts, dy=shifts, mode=st.sampled_from(["zero", "circular"]))
-def test_shift_by_zero_is_the_identity_for_any_dtype(dx, dy, mode):
+@pytest.mark.parametrize("mode", ["zero", "circular"])
+def test_shift_by_zero_is_the_identity_for_any_dtype(mode):
     for images in (random_images(), torch.randn(2, 3, 8, 8), torch.randn(2, 3, 8, 8).to(torch.float64)):
         assert torch.equal(shift_images(images, 0, 0, mode), images)
 
 
+@patient
 @given(dx=st.integers(-7, 7), dy=st.integers(-7, 7))
 def test_zero_shift_then_the_opposite_shift_restores_the_interior(dx, dy):
     images = random_images()
@@ -59,6 +63,7 @@ def test_zero_shift_then_the_opposite_shift_restores_the_interior(dx, dy):
     assert (restored[:, lost] == 0).all()
 
 
+@patient
 @given(dx=shifts, dy=shifts)
 def test_circular_shift_is_a_permutation_undone_exactly_by_the_opposite_shift(dx, dy):
     images = torch.randn(2, 3, 8, 8)
@@ -85,7 +90,7 @@ def test_an_unknown_mode_is_a_value_error():
         shift_images(torch.zeros(3, 3), 1, 0, mode="reflect")
 
 
-@settings(max_examples=20)
+@settings(max_examples=20, deadline=None)
 @given(seed=st.integers(0, 1000), mode=st.sampled_from(["zero", "circular"]))
 def test_shift_each_moves_every_image_as_shift_images_would(seed, mode):
     images = random_images(count=6, size=10, seed=seed)
