@@ -27,6 +27,11 @@ def cache_dir() -> Path:
     return Path(os.environ.get("CONVLAB_CACHE", Path.home() / ".cache" / "convlab"))
 
 
+def cache_budget_bytes() -> int:
+    """Memory for trained models and their results (CONVLAB_CACHE_BUDGET_MB, else 256 MB)."""
+    return int(float(os.environ.get("CONVLAB_CACHE_BUDGET_MB", 256)) * 2**20)
+
+
 @dataclass(frozen=True)
 class TableRow:
     model: str
@@ -140,5 +145,5 @@ def shared_lab() -> Lab:
     with _shared_lock:
         if _shared is None:
             datasets = DatasetStore(cache_dir())
-            _shared = Lab(ModelCache(datasets), datasets)
+            _shared = Lab(ModelCache(datasets, budget_bytes=cache_budget_bytes()), datasets)
         return _shared

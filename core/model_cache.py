@@ -49,6 +49,8 @@ def size_in_bytes(value: Any) -> int:
         return value.numel() * value.element_size()
     if isinstance(value, np.ndarray):
         return value.nbytes
+    if isinstance(value, (bytes, bytearray)):
+        return len(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return sum(size_in_bytes(getattr(value, f.name)) for f in dataclasses.fields(value))
     if isinstance(value, dict):
@@ -236,8 +238,9 @@ class ModelCache:
                 done = [key for key, job in self._jobs.items() if job.state == "done"]
                 if len(done) <= 1:
                     return  # the model in use stays, whatever its size
-                del self._jobs[done[0]]
+                evicted = self._jobs.pop(done[0])
                 self.counts["evicted"] += 1
+            log.info("evicted from the cache: %s %s", evicted.kind, evicted.config)
 
     def jobs(self) -> list[Job]:
         with self._lock:

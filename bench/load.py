@@ -1,0 +1,156 @@
+"""A whole class at once, against a real server: concurrent sessions, many settings, hostile input. Prints the figures.
+
+    python bench/load.py             30 sessions, 12 settings, 120 hostile links (a few minutes on 2 cores)
+    python bench/load.py --sessions 6 --settings 3 --hostile 12     a small run
+"""
+
+import argparse
+import asyncio
+import random
+import re
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from serving import CHROMIUM, CHROMIUM_FLAGS, StreamlitServer  # noqa: E402
+
+from browser import peak_memory_mb  # noqa: E402
+
+TABLE = "[data-testid='stTable']"
+EXCEPTION = "[data-testid='stException']"
+NASTY = [
+    "", " ", "1e308", "1e-320", "-0", "NaN", "-inf", "٣, ٤", "１，２", "−1 −2", "1/3", "1/0", "<b>1</b>",
+    "<script>alert(1)</script>", "[a](javascript:alert(1))", "$\\frac{1}{0}$", "**2**", "\u202e1", "🙂", "½",
+    "9" * 300, ",".join(["1"] * 40), "1 " * 1500, "0", "-1", "99", "17", "1e99999",
+]
+PAGE_1_FIELDS = ("x", "w", "b", "y", "stride", "padding", "lr")
+LAB_FIELDS = ("dx", "dy", "fill", "image", "epochs", "seed", "train_size", "augment", "padding", "head", "dataset")
+
+
+async def open_and_wait(browser, url: str, ready: str, timeout_ms: float) -> tuple[float, bool, str]:
+    """A fresh session (its own browser context): seconds until `ready` shows, whether it did, and any fault seen."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    page = await context.new_page()
+    started = time.monotonic()
+    try:
+        await page.goto(url)
+        await page.locator(ready).first.wait_for(timeout=timeout_ms)
+        await page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
+        fault = ""
+        if await page.locator(EXCEPTION).count():
+            fault = "exception shown"
+        elif "Traceback (most recent call last)" in await page.locator("body").inner_text():
+            fault = "traceback shown"
+        return time.monotonic() - started, True, fault
+    except Exception as error:  # a timeout is a failure to report, not a crash of the load test
+        return time.monotonic() - started, False, f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"
+    finally:
+        await context.close()
+
+
+async def class_at_once(browser, server, sessions: int) -> dict:
+    """Every student opens the lab in the same moment, with the default settings."""
+    before = server.log_text().count("training started:")
+    results = await asyncio.gather(*[open_and_wait(browser, server.url + "/equivariance", TABLE, 900_000) for _ in range(sessions)])
+    return {
+        "sessions": sessions,
+        "shown": sum(ok for _, ok, fault in results if not fault),
+        "last_s": max(seconds for seconds, _, _ in results),
+        "trainings": server.log_text().count("training started:") - before,
+        "faults": [fault for _, ok, fault in results if fault or not ok],
+    }
+
+
+async def many_settings(browser, server, count: int, concurrency: int = 4) -> dict:
+    """Students who each change the settings: every one a different model to train, within the cache's budget."""
+    queries = [{"seed": str(seed), "train_size": "4000"} for seed in range(1, count + 1)]
+    semaphore = asyncio.Semaphore(concurrency)
+
+    async def one(query):
+        async with semaphore:
+            return await open_and_wait(browser, f"{server.url}/equivariance?{urlencode(query)}", TABLE, 900_000)
+
+    results = await asyncio.gather(*[one(q) for q in queries])
+    log = server.log_text()
+    return {
+        "settings": count,
+        "shown": sum(ok for _, ok, fault in results if not fault),
+        "evicted": log.count("evicted from the cache:"),
+        "faults": [fault for _, ok, fault in results if fault or not ok],
+    }
+
+
+def hostile_links(count: int, rng: random.Random) -> list[tuple[str, str, int]]:
+    """(path with query, what must appear, how many values it tries)."""
+    links = []
+    for index in range(count):
+        if index % 3 == 2:
+            query = {field: rng.choice(NASTY) for field in rng.sample(LAB_FIELDS, rng.randint(1, 4))}
+            links.append((f"/equivariance?{urlencode(query)}", TABLE, len(query)))
+        else:
+            query = {field: rng.choice(NASTY) for field in rng.sample(PAGE_1_FIELDS, rng.randint(1, 7))}
+            # Page 1 shows either its answers or a message beside a bad field.
+            links.append((f"/convolution?{urlencode(query)}", "table, [data-testid='stAlertContentError'], [data-testid='stAlert']", len(query)))
+    return links
+
+
+async def hostile_input(browser, server, count: int, concurrency: int = 4) -> dict:
+    links = hostile_links(count, random.Random(0))
+    semaphore = asyncio.Semaphore(concurrency)
+
+    async def one(link):
+        async with semaphore:
+            return await open_and_wait(browser, server.url + link[0], link[1], 300_000)
+
+    results = await asyncio.gather(*[one(link) for link in links])
+    faults = [f"{link[0][:80]}: {fault or 'nothing shown'}" for link, (_, ok, fault) in zip(links, results) if fault or not ok]
+    return {"links": len(links), "values": sum(link[2] for link in links), "faults": faults}
+
+
+async def main_async(args) -> int:
+    from playwright.async_api import async_playwright
+
+    env = {"CONVLAB_CACHE_BUDGET_MB": str(args.budget_mb)}
+    with StreamlitServer(None, env=env) as server:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            crowd = await class_at_once(browser, server, args.sessions)
+            settings = await many_settings(browser, server, args.settings)
+            hostile = await hostile_input(browser, server, args.hostile)
+            await browser.close()
+        now_mb, peak_mb = peak_memory_mb(server.process.pid)
+        tracebacks = len(re.findall(r"Traceback \(most recent call last\)", server.log_text()))
+    failures = crowd["faults"] + settings["faults"] + hostile["faults"]
+    failures += [f"{tracebacks} tracebacks in the server log"] if tracebacks else []
+    if crowd["trainings"] != 2:
+        failures.append(f"{crowd['trainings']} trainings for one setting (the MLP and the CNN: 2 expected)")
+    print(f"| figure | measured |\n|---|---|")
+    print(f"| sessions opening the lab at once | {crowd['sessions']} |")
+    print(f"| sessions that showed the table | {crowd['shown']} of {crowd['sessions']} |")
+    print(f"| time until the last one showed it | {crowd['last_s']:.1f} s |")
+    print(f"| trainings run for them (the MLP and the CNN once each) | {crowd['trainings']} |")
+    print(f"| sessions with other settings, 4 at a time | {settings['settings']} ({settings['shown']} showed the table) |")
+    print(f"| models evicted to stay within the {args.budget_mb} MB cache budget | {settings['evicted']} |")
+    print(f"| server memory at the end, now / peak | {now_mb:.0f} MB / {peak_mb:.0f} MB |")
+    print(f"| hostile links opened (values tried) | {hostile['links']} ({hostile['values']}) |")
+    print(f"| failures (exceptions, tracebacks, pages that showed nothing) | {len(failures)} |")
+    for failure in failures:
+        print(f"  - {failure}")
+    return 1 if failures else 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--settings", type=int, default=12)
+    parser.add_argument("--hostile", type=int, default=120)
+    parser.add_argument("--budget-mb", type=float, default=8, help="cache budget, small so that eviction happens")
+    return asyncio.run(main_async(parser.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
