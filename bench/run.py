@@ -126,7 +126,10 @@ def report(train: dict, sweeps: dict, live: dict | None, smoke: bool) -> str:
             row("  the same, Enter to redrawn in Chromium", f"p50 {edit_b['p50']:.0f} ms, p95 {edit_b['p95']:.0f} ms", "", None),
             row("server start to healthy", f"{live['server_ready_s']:.1f} s", "", None),
             row("server start to page 1 complete in Chromium", f"{live['start_convolution_s']:.1f} s", "≤ 5 s", live["start_convolution_s"] <= 5),
-            row("server start to the lab complete (training and sweep included)", f"{live['start_equivariance_s']:.1f} s", "≤ 5 s", live["start_equivariance_s"] <= 5),
+            row("server start to the lab complete, opened at once (training and sweep included)", f"{live['start_equivariance_s']:.1f} s", "≤ 5 s", live["start_equivariance_s"] <= 5),
+            row("  the same, until the table and feature maps show (the sweep chart still measuring)", f"{live['lab_usable_s']:.1f} s", "", None),
+            row("server start to the background warm-up done (default models trained, zero-fill sweeps measured)", f"{live['warm_up_s']:.1f} s", "", None),
+            row("the lab's first complete render, opened after the warm-up", f"{live['lab_after_warm_up_s']:.1f} s", "≤ 5 s", live["lab_after_warm_up_s"] <= 5),
             row("server memory after a typical session, now / peak", f"{live['memory_now_mb']:.0f} MB / {live['memory_peak_mb']:.0f} MB", "peak ≤ 1 GB", live["memory_peak_mb"] <= 1024),
         ]
     reference = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -20,13 +21,33 @@ from core.training import TrainingInterrupted, keep_freed_memory, train_model
 EVAL_BATCH_SIZE = 512
 
 
-def predict_logits(model: nn.Module, images: torch.Tensor, batch_size: int = EVAL_BATCH_SIZE) -> torch.Tensor:
+# Called between batches of a long evaluation with the fraction done: to show progress, and to let
+# other sessions' short work take the CPU in between (see core.compute.yield_cpu).
+Step = Callable[[float], None]
+
+
+def predict_logits(
+    model: nn.Module, images: torch.Tensor, batch_size: int = EVAL_BATCH_SIZE, step: Step | None = None
+) -> torch.Tensor:
     """Class scores (N, 10) for uint8 images (N, 28, 28), converted to float one batch at a time."""
     if images.dim() == 2:
         images = images.unsqueeze(0)
     keep_freed_memory()  # without it, large batches run up to 2× slower on fresh memory pages
+    batches = images.split(batch_size)
+    logits = []
     with torch.inference_mode():
-        return torch.cat([model(to_float(batch)) for batch in images.split(batch_size)])
+        for done, batch in enumerate(batches, start=1):
+            logits.append(model(to_float(batch)))
+            if step is not None:
+                step(done / len(batches))
+    return torch.cat(logits)
+
+
+def part_of(step: Step | None, index: int, parts: int) -> Step | None:
+    """The step callback of part `index` of `parts` equal parts of a longer job."""
+    if step is None:
+        return None
+    return lambda fraction: step((index + fraction) / parts)
 
 
 def accuracy(
@@ -36,9 +57,10 @@ def accuracy(
     dx: int = 0,
     dy: int = 0,
     mode: str = "zero",
+    step: Step | None = None,
 ) -> float:
     """Fraction of images classified correctly after moving each by (dx, dy)."""
-    predictions = predict_logits(model, shift_images(images, dx, dy, mode)).argmax(dim=1)
+    predictions = predict_logits(model, shift_images(images, dx, dy, mode), step=step).argmax(dim=1)
     return (predictions == labels).float().mean().item()
 
 
@@ -53,26 +75,50 @@ class ShiftSweep:
 
 
 def shift_sweep(
-    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, max_shift: int = 8, mode: str = "zero"
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    max_shift: int = 8,
+    mode: str = "zero",
+    step: Step | None = None,
 ) -> ShiftSweep:
     """Accuracy for shifts -max_shift..max_shift along each axis; the unshifted images are evaluated once."""
     shifts = np.arange(-max_shift, max_shift + 1)
-    unshifted = accuracy(model, images, labels)
-    horizontal = [accuracy(model, images, labels, s, 0, mode) if s else unshifted for s in shifts]
-    vertical = [accuracy(model, images, labels, 0, s, mode) if s else unshifted for s in shifts]
+    moves = [(0, 0)] + [(int(s), 0) for s in shifts if s] + [(0, int(s)) for s in shifts if s]
+    measured = {
+        move: accuracy(model, images, labels, *move, mode, step=part_of(step, index, len(moves)))
+        for index, move in enumerate(moves)
+    }
+    horizontal = [measured[(int(s), 0)] for s in shifts]
+    vertical = [measured[(0, int(s))] for s in shifts]
     return ShiftSweep(shifts, np.array(horizontal), np.array(vertical), mode)
 
 
 def accuracy_grid(
-    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, max_shift: int, mode: str = "zero"
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    max_shift: int,
+    mode: str = "zero",
+    step: Step | None = None,
 ) -> np.ndarray:
     """Accuracy for every (dx, dy) in [-max_shift, max_shift]², indexed [dy + max_shift, dx + max_shift]."""
     shifts = range(-max_shift, max_shift + 1)
-    return np.array([[accuracy(model, images, labels, dx, dy, mode) for dx in shifts] for dy in shifts])
+    moves = [(dx, dy) for dy in shifts for dx in shifts]
+    values = [
+        accuracy(model, images, labels, dx, dy, mode, step=part_of(step, index, len(moves)))
+        for index, (dx, dy) in enumerate(moves)
+    ]
+    return np.array(values).reshape(len(shifts), len(shifts))
 
 
 def shift_consistency(
-    model: nn.Module, images: torch.Tensor, max_shift: int = 4, seed: int = 0, mode: str = "zero"
+    model: nn.Module,
+    images: torch.Tensor,
+    max_shift: int = 4,
+    seed: int = 0,
+    mode: str = "zero",
+    step: Step | None = None,
 ) -> float:
     """Fraction of images given the same class under two independent random shifts in [-max_shift, max_shift]² (Zhang 2019).
 
@@ -81,8 +127,9 @@ def shift_consistency(
     generator = torch.Generator().manual_seed(seed)
     first = shift_each(images, *random_shift_amounts(len(images), max_shift, generator), mode=mode)
     second = shift_each(images, *random_shift_amounts(len(images), max_shift, generator), mode=mode)
-    same = predict_logits(model, first).argmax(dim=1) == predict_logits(model, second).argmax(dim=1)
-    return same.float().mean().item()
+    first_classes = predict_logits(model, first, step=part_of(step, 0, 2)).argmax(dim=1)
+    second_classes = predict_logits(model, second, step=part_of(step, 1, 2)).argmax(dim=1)
+    return (first_classes == second_classes).float().mean().item()
 
 
 def class_probabilities(model: nn.Module, image: torch.Tensor, dx: int = 0, dy: int = 0, mode: str = "zero") -> np.ndarray:

@@ -15,6 +15,7 @@ from core.equivariance import compare_layers, mlp_hidden_comparison
 from core.evaluation import accuracy, accuracy_grid, class_probabilities, shift_consistency, shift_sweep
 from core.model_cache import DatasetStore, Job, ModelCache
 from core.models import TrainConfig
+from core.weights import weights_file
 
 MODEL_NAMES = {"mlp": "MLP", "cnn": "CNN"}
 MAX_SHIFT = 8
@@ -67,17 +68,21 @@ class Lab:
     # -- evaluations, each computed once per model --------------------------------------------------------
 
     def sweep(self, job: Job, dataset: Dataset, mode: str):
-        return self.cache.derived(
-            job, ("sweep", mode), lambda model: shift_sweep(model, dataset.x_test, dataset.y_test, MAX_SHIFT, mode)
-        )
+        return self.cache.derived(job, ("sweep", mode), self._sweep_of(job, dataset, mode))
 
     def prepare_sweep(self, job: Job, dataset: Dataset, mode: str) -> None:
-        self.cache.prepare(
-            job, ("sweep", mode), lambda model: shift_sweep(model, dataset.x_test, dataset.y_test, MAX_SHIFT, mode)
-        )
+        self.cache.prepare(job, ("sweep", mode), self._sweep_of(job, dataset, mode))
 
     def ready_sweep(self, job: Job, mode: str):
         return self.cache.peek(job, ("sweep", mode))
+
+    def sweep_progress(self, job: Job, mode: str) -> float | None:
+        """How far the sweep is, while it is being measured (None when it is not under way)."""
+        return self.cache.progress(job, ("sweep", mode))
+
+    def _sweep_of(self, job: Job, dataset: Dataset, mode: str):
+        step = self.cache.stepper(job, ("sweep", mode))
+        return lambda model: shift_sweep(model, dataset.x_test, dataset.y_test, MAX_SHIFT, mode, step=step)
 
     def accuracy(self, job: Job, dataset: Dataset, dx: int, dy: int, mode: str) -> float:
         """Accuracy on the whole test set shifted by (dx, dy): read off a finished sweep when the shift is on an axis."""
@@ -92,13 +97,20 @@ class Lab:
         )
 
     def consistency(self, job: Job, dataset: Dataset) -> float:
-        return self.cache.derived(
-            job, ("consistency", CONSISTENCY_SHIFT), lambda model: shift_consistency(model, dataset.x_test, CONSISTENCY_SHIFT)
-        )
+        name = ("consistency", CONSISTENCY_SHIFT)
+        step = self.cache.stepper(job, name)
+        return self.cache.derived(job, name, lambda model: shift_consistency(model, dataset.x_test, CONSISTENCY_SHIFT, step=step))
 
     def grid(self, job: Job, dataset: Dataset, mode: str) -> np.ndarray:
         images, labels = dataset.x_test[:GRID_IMAGES], dataset.y_test[:GRID_IMAGES]
-        return self.cache.derived(job, ("grid", mode), lambda model: accuracy_grid(model, images, labels, MAX_SHIFT, mode))
+        step = self.cache.stepper(job, ("grid", mode))
+        return self.cache.derived(
+            job, ("grid", mode), lambda model: accuracy_grid(model, images, labels, MAX_SHIFT, mode, step=step)
+        )
+
+    def weights_file(self, job: Job, config: TrainConfig) -> bytes:
+        """The trained weights as a .pt file (a state dict, loadable with weights_only=True)."""
+        return self.cache.derived(job, "weights file", lambda model: weights_file(job.kind, config, model), uses_cpu=False)
 
     def table(self, jobs: dict[str, Job], dataset: Dataset, dx: int, dy: int, mode: str) -> list[TableRow]:
         """The reference table: each model on the original and on the shifted test images."""

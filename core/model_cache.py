@@ -6,6 +6,7 @@ cancelled or failed training never leaves a model in the cache. Finished models,
 computed from them (sweeps, grids), stay within a memory budget, least recently used out first.
 """
 
+import contextlib
 import dataclasses
 import logging
 import threading
@@ -21,6 +22,7 @@ import torch
 from core.compute import CPU, cpu_turn, yield_cpu
 from core.data import DataError, Dataset, load_dataset
 from core.models import TrainConfig
+from core.timing import timed
 from core.training import TrainingInterrupted, train_model
 
 log = logging.getLogger("convlab")
@@ -190,8 +192,12 @@ class ModelCache:
             else:
                 self.counts["trainings_done"] += 1
 
-    def derived(self, job: Job, name: Any, compute: Callable[[Any], Any]) -> Any:
-        """Something computed from a finished model (a sweep, a grid), once per model and name."""
+    def derived(self, job: Job, name: Any, compute: Callable[[Any], Any], uses_cpu: bool = True) -> Any:
+        """Something computed from a finished model (a sweep, a grid), once per model and name.
+
+        uses_cpu=False is for quick work that is not torch arithmetic (serialising the weights):
+        it need not queue behind a sweep for the CPU.
+        """
         job.seen()
         with job.lock:
             if name in job.derived:
@@ -199,12 +205,29 @@ class ModelCache:
             compute_lock = job.derived_locks.setdefault(name, threading.Lock())
         with compute_lock:  # two sessions asking at once: one computes, the other waits for it
             if name not in job.derived:
-                with cpu_turn():
-                    value = compute(job.result.model)
+                try:
+                    with timed(f"derived {name} of the {job.kind}"), cpu_turn() if uses_cpu else contextlib.nullcontext():
+                        value = compute(job.result.model)
+                finally:
+                    job.derived_progress.pop(name, None)
                 with job.lock:
                     job.derived[name] = value
         self._evict()
         return job.derived[name]
+
+    def stepper(self, job: Job, name: Any) -> Callable[[float], None]:
+        """The step callback for a long derived computation: records how far it is, and between
+        batches lets sessions waiting for the CPU go first, so a sweep never holds up a slider."""
+
+        def step(fraction: float) -> None:
+            job.derived_progress[name] = fraction
+            yield_cpu()
+
+        return step
+
+    def progress(self, job: Job, name: Any) -> float | None:
+        """How far a derived value under way is (0 to 1), or None when it is not being computed."""
+        return job.derived_progress.get(name)
 
     def prepare(self, job: Job, name: Any, compute: Callable[[Any], Any]) -> None:
         """Start computing `derived(job, name, compute)` in the background, unless it is done or under way."""

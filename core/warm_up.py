@@ -1,7 +1,10 @@
-"""Train the default models in the background as soon as a server has its first visitor, on any page."""
+"""Train the default models, and measure what the lab shows first, in the background as soon as a server has its first visitor."""
 
+import logging
 import threading
 import time
+
+log = logging.getLogger("convlab")
 
 _started = threading.Event()
 
@@ -18,6 +21,7 @@ def _warm_up() -> None:
     from core.lab import shared_lab
     from core.models import TrainConfig
 
+    started = time.monotonic()
     lab = shared_lab()
     config = TrainConfig()
     dataset, _ = lab.dataset(config.dataset)
@@ -26,6 +30,12 @@ def _warm_up() -> None:
         for job in jobs.values():
             job.seen()  # the warm-up is waiting for these, so they are not abandoned
         time.sleep(0.1)
-    for job in jobs.values():
-        if job.state == "done":
-            lab.prepare_sweep(job, dataset, "zero")
+    try:
+        for job in jobs.values():
+            if job.state == "done":
+                lab.sweep(job, dataset, "zero")
+                lab.consistency(job, dataset)  # the last figure of the default table
+    except Exception as error:  # a page measures the sweep itself, and shows what went wrong
+        log.warning("warm-up stopped before the sweeps: %s: %s", type(error).__name__, error)
+        return
+    log.info("warm-up finished in %.1f s: the default models and their sweeps are ready", time.monotonic() - started)

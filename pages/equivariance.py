@@ -14,7 +14,6 @@ from core.lab_charts import accuracy_heatmap, accuracy_vs_shift_chart, probabili
 from core.models import TrainConfig
 from core.shift import shift_images
 from core.timing import timed
-from core.weights import weights_file
 from pages import through_app_navigation
 
 through_app_navigation()
@@ -165,6 +164,33 @@ def pick_random_image(dataset) -> None:
     st.session_state["image"] = random_test_index(dataset, digit, random.Random())
 
 
+def wait_for_sweeps(jobs: dict, dataset, mode: str) -> dict:
+    """Both models' sweeps, with a progress bar while they are measured (in the background, or here)."""
+    bar = None
+    while True:
+        sweeps = {kind: lab.ready_sweep(job, mode) for kind, job in jobs.items()}
+        missing = [kind for kind, sweep in sweeps.items() if sweep is None]
+        if not missing:
+            if bar is not None:
+                bar.empty()
+            return {MODEL_NAMES[kind]: sweep for kind, sweep in sweeps.items()}
+        under_way = {kind: lab.sweep_progress(jobs[kind], mode) for kind in missing}
+        if None in under_way.values():  # nobody is measuring it: measure it here (a failure shows its message)
+            kind = next(kind for kind, progress in under_way.items() if progress is None)
+            with st.spinner(f"Measuring the {MODEL_NAMES[kind]} at {4 * MAX_SHIFT + 1} shifts…"):
+                lab.sweep(jobs[kind], dataset, mode)
+            continue
+        fraction = (len(jobs) - len(missing) + sum(under_way.values())) / len(jobs)
+        text = f"Measuring accuracy at {4 * MAX_SHIFT + 1} shifts on the {len(dataset.x_test):,} test images… {fraction:.0%}"
+        if bar is None:
+            bar = st.progress(fraction, text=text)
+        else:
+            bar.progress(fraction, text=text)
+        for job in jobs.values():
+            job.seen()
+        time.sleep(0.5)
+
+
 @st.fragment
 @timed("fragment lab-shift-explorer")
 def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
@@ -248,10 +274,7 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
             column.vega_lite_chart(spec=accuracy_heatmap(grid, f"{name}: accuracy over (dx, dy), {FILL_NAMES[mode]}"), width="content")
 
     with chart_slot.container():
-        sweeps = {MODEL_NAMES[kind]: lab.ready_sweep(job, mode) for kind, job in jobs.items()}
-        if any(sweep is None for sweep in sweeps.values()):
-            with st.spinner(f"Measuring accuracy at {4 * MAX_SHIFT + 1} shifts on the 10,000 test images…"):
-                sweeps = {MODEL_NAMES[kind]: lab.sweep(job, dataset, mode) for kind, job in jobs.items()}
+        sweeps = wait_for_sweeps(jobs, dataset, mode)
         st.vega_lite_chart(spec=accuracy_vs_shift_chart(sweeps, config.augment_shift, (dx, dy)), width="stretch")
 
 
@@ -285,7 +308,7 @@ summary[0].caption(
 for column, kind in zip(summary[1:], MODEL_NAMES):
     column.download_button(
         f"⬇️ {MODEL_NAMES[kind]} weights",
-        lab.cache.derived(jobs[kind], "weights file", lambda model, kind=kind: weights_file(kind, config, model)),
+        lab.weights_file(jobs[kind], config),
         file_name=f"convlab-{kind}-{config.dataset.lower()}-seed{config.seed}.pt",
         mime="application/octet-stream",
         on_click="ignore",

@@ -128,3 +128,17 @@ def test_time_to_accuracy_stops_early_for_an_easy_target_and_is_none_for_an_impo
     seconds = time_to_accuracy("mlp", config, mnist, target=0.5, eval_every_batches=5)
     assert seconds is not None and 0 < seconds < whole_run
     assert time_to_accuracy("mlp", TrainConfig(train_size=1_000), mnist, target=1.01, eval_every_batches=8) is None
+
+
+def test_a_sweep_reports_its_progress_after_every_batch_up_to_one(top_row_digits):
+    images, labels = top_row_digits
+    fractions = []
+    shift_sweep(BrightColumnOfTopRow(), images, labels, max_shift=2, step=fractions.append)
+    assert len(fractions) == 9  # 9 shifts of one batch each
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
+
+
+def test_predict_logits_steps_once_per_batch():
+    fractions = []
+    predict_logits(CNN().eval(), torch.zeros(600, 28, 28, dtype=torch.uint8), batch_size=256, step=fractions.append)
+    assert fractions == pytest.approx([1 / 3, 2 / 3, 1.0])

@@ -173,3 +173,45 @@ def test_a_dataset_that_failed_is_not_downloaded_again_by_every_student():
         with pytest.raises(DataError, match="offline"):
             store.get("KMNIST")
     assert attempts == ["KMNIST"]
+
+
+def test_a_long_derived_computation_reports_progress_and_lets_waiting_work_take_the_cpu_between_steps():
+    from core.compute import cpu_turn
+
+    cache = ModelCache(FakeDatasets(), FakeTrainer(seconds=0.01))
+    job = wait(cache.request("mlp", CONFIG))
+    step = cache.stepper(job, "sweep")
+    seen, order = [], []
+    quick_one_asked = threading.Event()
+
+    def quick_one():
+        quick_one_asked.set()
+        with cpu_turn():
+            order.append("quick")
+
+    def long_sweep(model):
+        for index in range(1, 6):
+            order.append(f"step {index}")
+            if index == 2:
+                threading.Thread(target=quick_one).start()
+                quick_one_asked.wait()
+                time.sleep(0.05)  # the quick one is now queued for the CPU
+            step(index / 5)
+            seen.append(cache.progress(job, "sweep"))
+        return "swept"
+
+    assert cache.derived(job, "sweep", long_sweep) == "swept"
+    assert seen == [0.2, 0.4, 0.6, 0.8, 1.0]
+    assert order.index("quick") == order.index("step 2") + 1  # in at the next step, not after the whole sweep
+    assert cache.progress(job, "sweep") is None  # nothing under way any more
+
+
+def test_quick_derived_work_that_does_not_use_the_cpu_does_not_queue_behind_a_sweep():
+    from core.compute import CPU
+
+    cache = ModelCache(FakeDatasets(), FakeTrainer(seconds=0.01))
+    job = wait(cache.request("mlp", CONFIG))
+    with CPU:  # a sweep holds the CPU
+        started = time.monotonic()
+        assert cache.derived(job, "weights file", lambda model: b"weights", uses_cpu=False) == b"weights"
+        assert time.monotonic() - started < 1
