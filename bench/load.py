@@ -67,7 +67,7 @@ async def class_at_once(browser, server, sessions: int) -> dict:
 
 async def many_settings(browser, server, count: int, concurrency: int = 4) -> dict:
     """Students who each change the settings: every one a different model to train, within the cache's budget."""
-    queries = [{"seed": str(seed), "train_size": "4000"} for seed in range(1, count + 1)]
+    queries = [{"seed": str(seed), "train_size": "4,000"} for seed in range(1, count + 1)]
     semaphore = asyncio.Semaphore(concurrency)
 
     async def one(query):
@@ -80,6 +80,7 @@ async def many_settings(browser, server, count: int, concurrency: int = 4) -> di
         "settings": count,
         "shown": sum(ok for _, ok, fault in results if not fault),
         "evicted": log.count("evicted from the cache:"),
+        "largest_after_eviction_mb": max((float(mb) for mb in re.findall(r"cache now ([\d.]+) MB", log)), default=0.0),
         "faults": [fault for _, ok, fault in results if fault or not ok],
     }
 
@@ -135,6 +136,7 @@ async def main_async(args) -> int:
     print(f"| trainings run for them (the MLP and the CNN once each) | {crowd['trainings']} |")
     print(f"| sessions with other settings, 4 at a time | {settings['settings']} ({settings['shown']} showed the table) |")
     print(f"| models evicted to stay within the {args.budget_mb} MB cache budget | {settings['evicted']} |")
+    print(f"| largest cache size after an eviction | {settings['largest_after_eviction_mb']:.1f} MB |")
     print(f"| server memory at the end, now / peak | {now_mb:.0f} MB / {peak_mb:.0f} MB |")
     print(f"| hostile links opened (values tried) | {hostile['links']} ({hostile['values']}) |")
     print(f"| failures (exceptions, tracebacks, pages that showed nothing) | {len(failures)} |")

@@ -42,7 +42,11 @@ def _sweep_chart(curves: tuple, augment_shift: int) -> dict:
         x=alt.X("shift:Q", title="shift in pixels", scale=alt.Scale(domain=[int(data["shift"].min()), int(data["shift"].max())]), axis=alt.Axis(tickMinStep=1)),
         y=alt.Y("accuracy:Q", title="test accuracy", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=alt.Color("model:N", sort=models, scale=alt.Scale(domain=models, range=[MODEL_COLOURS[m] for m in models]), title="model"),
-        strokeDash=alt.StrokeDash("direction:N", title="shift", sort=["horizontal (dx)", "vertical (dy)"]),
+        # Legend entries drawn as grey line samples, solid and dashed, legible in light and dark themes.
+        strokeDash=alt.StrokeDash(
+            "direction:N", title="shift", sort=["horizontal (dx)", "vertical (dy)"],
+            legend=alt.Legend(symbolType="stroke", symbolStrokeColor="#8c8c8c", symbolStrokeWidth=2.5, symbolSize=400),
+        ),
         tooltip=["model", "direction", "shift", alt.Tooltip("accuracy:Q", format=".2%")],
     )
     layers = []

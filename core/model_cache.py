@@ -263,7 +263,10 @@ class ModelCache:
                     return  # the model in use stays, whatever its size
                 evicted = self._jobs.pop(done[0])
                 self.counts["evicted"] += 1
-            log.info("evicted from the cache: %s %s", evicted.kind, evicted.config)
+            log.info(
+                "evicted from the cache: %s %s (cache now %.1f MB of %.1f MB)",
+                evicted.kind, evicted.config, self.memory_bytes() / 2**20, self.budget_bytes / 2**20,
+            )
 
     def jobs(self) -> list[Job]:
         with self._lock:

@@ -5,6 +5,7 @@ import random
 import time
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from core.data import DATASETS
 from core.explain import what_helps, why_only_unbounded, why_the_mlp_collapses
@@ -12,6 +13,7 @@ from core.images import difference_picture, digit_picture, feature_map_picture, 
 from core.lab import GRID_IMAGES, MAX_SHIFT, MODEL_NAMES, random_test_index, shared_lab
 from core.lab_charts import accuracy_heatmap, accuracy_vs_shift_chart, probabilities_chart
 from core.models import TrainConfig
+from core.numbers import fits_a_number_field
 from core.shift import shift_images
 from core.timing import timed
 from pages import through_app_navigation
@@ -46,6 +48,23 @@ def keep_in_bounds(choices: dict, ranges: dict) -> bool:
     return changed
 
 
+def drop_unreadable_numbers(*keys: str) -> None:
+    """A number control's URL value that is not a finite number (?seed=inf) is dropped before the control reads it.
+
+    Streamlit 1.67 seeds a bound control from the URL as it was when the page loaded, and int(inf) there
+    raises an OverflowError it does not catch; so the value goes from that copy too (a private field).
+    """
+    for key in keys:
+        value = st.query_params.get(key)
+        if value is None or fits_a_number_field(value):
+            continue
+        del st.query_params[key]
+        context = get_script_run_ctx()
+        if context is not None:
+            with context.session_state.query_params() as params:
+                getattr(params, "_initial_query_params", {}).pop(key, None)
+
+
 def training_settings() -> TrainConfig:
     """The sidebar form; its widgets return their last submitted values, so this is the config to train."""
     keep_in_bounds(
@@ -54,6 +73,7 @@ def training_settings() -> TrainConfig:
          "downsample": (DOWNSAMPLE, "max pool")},
         {"epochs": (1, 10), "seed": (0, 9_999), "augment": (0, 4)},
     )
+    drop_unreadable_numbers("epochs", "seed", "augment")
     with st.sidebar.form("training"):
         st.subheader("Training")
         dataset = st.selectbox("Dataset", DATASETS, key="dataset", bind="query-params",
@@ -197,6 +217,7 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     """Everything the shift sliders change; a slider reruns only this part of the page."""
     shift_bounds = {"dx": (-MAX_SHIFT, MAX_SHIFT), "dy": (-MAX_SHIFT, MAX_SHIFT), "image": (0, len(dataset.x_test) - 1)}
     keep_in_bounds({"fill": (FILL, "zero")}, shift_bounds)
+    drop_unreadable_numbers("dx", "dy", "image")
     controls = st.columns([3, 3, 2], gap="large", vertical_alignment="bottom")
     dx = controls[0].slider("dx: move right →", -MAX_SHIFT, MAX_SHIFT, 2, key="dx", bind="query-params")
     dy = controls[1].slider("dy: move down ↓", -MAX_SHIFT, MAX_SHIFT, 0, key="dy", bind="query-params")

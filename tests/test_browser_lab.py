@@ -86,3 +86,18 @@ def test_switching_the_fill_to_wrap_changes_the_table(live_app, browser_page):
     wait_idle(page)
     expect(page.locator("[data-testid='stTable'] th").filter(has_text="circular wrap")).to_be_visible(timeout=120_000)
     assert "wraps" in main_text(page) or "circular" in main_text(page)
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e99999"])
+def test_numbers_that_are_not_finite_in_the_lab_url_fall_back_to_the_defaults(live_app, browser_page, value):
+    # Streamlit itself turns a bound number field's URL value into an int, which fails on inf and nan.
+    page = browser_page
+    open_lab(page)  # the default models, trained once
+    trainings_before = trainings(live_app)
+    query = "&".join(f"{field}={value}" for field in ("dx", "dy", "image", "epochs", "seed", "augment"))
+    goto(page, f"/equivariance?{query}")
+    expect(page.locator("[data-testid='stTable']")).to_be_visible(timeout=180_000)
+    wait_idle(page)
+    assert shifted_header(page).startswith("shifted by (2, 0)")
+    assert "MNIST: 16,000 training images, 1 epoch." in main_text(page)
+    assert trainings(live_app) == trainings_before  # the defaults, already trained

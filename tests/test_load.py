@@ -1,0 +1,33 @@
+"""A smaller class at once, against a real server: bench/load.py with fewer sessions, every figure checked."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def figure(out: str, name: str) -> str:
+    match = re.search(rf"\| {re.escape(name)}[^|]* \| ([^|]+) \|", out)
+    assert match, f"{name!r} missing from the load report:\n{out}"
+    return match.group(1).strip()
+
+
+@pytest.mark.browser
+def test_ten_sessions_at_once_share_one_training_and_hostile_links_never_break_a_page():
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "load.py"), "--sessions", "10", "--settings", "3", "--hostile", "15",
+         "--budget-mb", "4"],
+        capture_output=True, text=True, timeout=900,
+    )
+    out = run.stdout
+    assert run.returncode == 0, f"{out}\n{run.stderr[-3000:]}"
+    assert figure(out, "sessions that showed the table") == "10 of 10"
+    assert figure(out, "trainings run for them") == "2"  # the MLP and the CNN, once, for ten students
+    assert int(figure(out, "models evicted to stay within")) >= 1
+    assert float(figure(out, "largest cache size after an eviction").split()[0]) <= 4.0
+    assert figure(out, "hostile links opened").startswith("15 ")
+    assert figure(out, "failures") == "0"
