@@ -255,17 +255,20 @@ class ModelCache:
         return sum(size_in_bytes(job.result) + size_in_bytes(job.derived) for job in jobs if job.state == "done")
 
     def _evict(self) -> None:
-        """Drop least recently used finished models until the cache fits its budget."""
+        """Drop least recently used finished models until the cache fits its budget; one log line per model dropped,
+        with the cache's size once the round is over (what the budget promises)."""
+        evicted = []
         while self.memory_bytes() > self.budget_bytes:
             with self._lock:
                 done = [key for key, job in self._jobs.items() if job.state == "done"]
                 if len(done) <= 1:
-                    return  # the model in use stays, whatever its size
-                evicted = self._jobs.pop(done[0])
+                    break  # the model in use stays, whatever its size
+                evicted.append(self._jobs.pop(done[0]))
                 self.counts["evicted"] += 1
+        for job in evicted:
             log.info(
                 "evicted from the cache: %s %s (cache now %.1f MB of %.1f MB)",
-                evicted.kind, evicted.config, self.memory_bytes() / 2**20, self.budget_bytes / 2**20,
+                job.kind, job.config, self.memory_bytes() / 2**20, self.budget_bytes / 2**20,
             )
 
     def jobs(self) -> list[Job]:

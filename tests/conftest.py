@@ -84,12 +84,18 @@ class LiveApp:
 
 
 @pytest.fixture(scope="session")
-def live_app():
-    """`streamlit run app.py` on a free port (offline when possible) and Chromium, for the whole test run."""
+def chromium() -> str:
+    """Chromium's path; without it a browser test is skipped, except in CI, where it fails."""
     if not Path(CHROMIUM).exists():
         if IN_CI:
             pytest.fail(f"CI needs Chromium at {CHROMIUM} for the browser tests")
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CONVLAB_CHROMIUM)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def live_app(chromium):
+    """`streamlit run app.py` on a free port (offline when possible) and Chromium, for the whole test run."""
     from playwright.sync_api import sync_playwright
 
     offline = OfflineNamespace.possible()

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.browser
-def test_the_benchmark_prints_every_figure_with_its_target():
+def test_the_benchmark_prints_every_figure_with_its_target(chromium):
     run = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke"], capture_output=True, text=True, timeout=900
     )

@@ -17,7 +17,7 @@ def figure(out: str, name: str) -> str:
 
 
 @pytest.mark.browser
-def test_ten_sessions_at_once_share_one_training_and_hostile_links_never_break_a_page():
+def test_ten_sessions_at_once_share_one_training_and_hostile_links_never_break_a_page(chromium):
     run = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "load.py"), "--sessions", "10", "--settings", "3", "--hostile", "15",
          "--budget-mb", "4"],
