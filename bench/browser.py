@@ -1,5 +1,6 @@
 """The app as a class meets it: server start to first complete render, redraws after a slider move or an edit, memory."""
 
+import os
 import re
 import statistics
 import sys
@@ -49,6 +50,18 @@ def peak_memory_mb(pid: int) -> tuple[float, float]:
     status = Path(f"/proc/{pid}/status").read_text()
     read = lambda key: int(re.search(rf"{key}:\s+(\d+) kB", status).group(1)) / 1024
     return read("VmRSS"), read("VmHWM")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time every process on this machine has used so far (all cores), from /proc/stat."""
+    user, nice, system = (int(v) for v in Path("/proc/stat").read_text().split()[1:4])
+    return (user + nice + system) / os.sysconf("SC_CLK_TCK")
 
 
 def lab_ready(page, timeout: float = 300_000) -> None:

@@ -7,6 +7,7 @@ import pandas as pd
 from core.charts import CHART_HEIGHT, PALETTE, frozen, styled
 
 MODEL_COLOURS = {"MLP": PALETTE[1], "CNN": PALETTE[0]}
+LEGEND_GREY = "#8c8c8c"  # between the light and the dark theme's text colours
 
 
 def accuracy_vs_shift_chart(sweeps: dict, augment_shift: int = 0, current: tuple[int, int] | None = None) -> dict:
@@ -42,10 +43,9 @@ def _sweep_chart(curves: tuple, augment_shift: int) -> dict:
         x=alt.X("shift:Q", title="shift in pixels", scale=alt.Scale(domain=[int(data["shift"].min()), int(data["shift"].max())]), axis=alt.Axis(tickMinStep=1)),
         y=alt.Y("accuracy:Q", title="test accuracy", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=alt.Color("model:N", sort=models, scale=alt.Scale(domain=models, range=[MODEL_COLOURS[m] for m in models]), title="model"),
-        # Legend entries drawn as grey line samples, solid and dashed, legible in light and dark themes.
         strokeDash=alt.StrokeDash(
             "direction:N", title="shift", sort=["horizontal (dx)", "vertical (dy)"],
-            legend=alt.Legend(symbolType="stroke", symbolStrokeColor="#8c8c8c", symbolStrokeWidth=2.5, symbolSize=400),
+            legend=alt.Legend(symbolType="stroke", symbolSize=400),
         ),
         tooltip=["model", "direction", "shift", alt.Tooltip("accuracy:Q", format=".2%")],
     )
@@ -56,7 +56,13 @@ def _sweep_chart(curves: tuple, augment_shift: int) -> dict:
             alt.Chart(band).mark_rect(opacity=0.15, color=PALETTE[2]).encode(x="from:Q", x2="to:Q", tooltip=["label"])
         )
     layers.append(lines)
-    return styled(alt.layer(*layers).properties(height=CHART_HEIGHT + 40, title="Accuracy against shift"))
+    spec = styled(alt.layer(*layers).properties(height=CHART_HEIGHT + 40, title="Accuracy against shift"))
+    # The shift legend's samples in a grey both themes show. Set in the symbols' encode block (which Altair's schema
+    # does not know, Vega passes on): symbolStrokeColor alone leaves a non-colour legend's samples invisible.
+    spec["layer"][-1]["encoding"]["strokeDash"]["legend"]["encode"] = {
+        "symbols": {"update": {"stroke": {"value": LEGEND_GREY}, "strokeWidth": {"value": 2.5}, "opacity": {"value": 1}}}
+    }
+    return spec
 
 
 def accuracy_heatmap(grid: np.ndarray, title: str) -> dict:

@@ -1,0 +1,55 @@
+"""The lab's charts carry the numbers they are given, and stay legible: facts read off the Vega-Lite specs."""
+
+import numpy as np
+
+from core.evaluation import ShiftSweep
+from core.lab_charts import LEGEND_GREY, accuracy_heatmap, accuracy_vs_shift_chart
+
+SHIFTS = np.arange(-2, 3)
+
+
+def sweeps() -> dict:
+    curve = np.array([0.2, 0.6, 0.9, 0.6, 0.2])
+    return {"MLP": ShiftSweep(SHIFTS, curve, curve / 2, "zero"), "CNN": ShiftSweep(SHIFTS, curve + 0.05, curve, "zero")}
+
+
+def layer_data(spec: dict, mark: str) -> list[dict]:
+    layer = next(layer for layer in spec["layer"] if (layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]) == mark)
+    if "data" in layer and "values" in layer["data"]:
+        return layer["data"]["values"]
+    return spec["datasets"][layer.get("data", spec.get("data", {})).get("name") or spec["data"]["name"]]
+
+
+def test_the_sweep_chart_has_one_point_per_model_direction_and_shift_with_the_measured_accuracy():
+    spec = accuracy_vs_shift_chart(sweeps())
+    rows = layer_data(spec, "line")
+    assert len(rows) == 2 * 2 * len(SHIFTS)
+    cnn_vertical = {row["shift"]: row["accuracy"] for row in rows if row["model"] == "CNN" and row["direction"] == "vertical (dy)"}
+    assert cnn_vertical == {-2: 0.2, -1: 0.6, 0: 0.9, 1: 0.6, 2: 0.2}
+
+
+def test_the_sweep_chart_marks_the_current_dx_and_shades_the_augmentation_range_only_when_used():
+    plain = accuracy_vs_shift_chart(sweeps(), 0, (1, 0))
+    assert layer_data(plain, "rule") == [{"shift": 1, "label": "dx = 1"}]
+    assert not any(isinstance(layer["mark"], dict) and layer["mark"]["type"] == "rect" for layer in plain["layer"])
+    augmented = accuracy_vs_shift_chart(sweeps(), 2, (1, 0))
+    band = layer_data(augmented, "rect")
+    assert band[0]["from"] == -2 and band[0]["to"] == 2
+
+
+def test_the_shift_legend_draws_solid_and_dashed_samples_in_a_grey_both_themes_can_see():
+    encoding = accuracy_vs_shift_chart(sweeps())["layer"][-1]["encoding"]["strokeDash"]
+    symbols = encoding["legend"]["encode"]["symbols"]["update"]
+    assert symbols["stroke"] == {"value": LEGEND_GREY}
+    assert symbols["opacity"] == {"value": 1}
+
+
+def test_the_heatmap_has_one_cell_per_shift_pair_centred_on_no_shift():
+    grid = np.arange(25, dtype=float).reshape(5, 5) / 25
+    spec = accuracy_heatmap(grid, "t")
+    rows = spec["datasets"][spec["data"]["name"]]
+    assert len(rows) == 25
+    centre = next(row for row in rows if row["dx"] == 0 and row["dy"] == 0)
+    assert centre["accuracy"] == grid[2, 2]
+    corner = next(row for row in rows if row["dx"] == 2 and row["dy"] == -2)
+    assert corner["accuracy"] == grid[0, 4]  # row index is dy, column index is dx
