@@ -15,6 +15,8 @@ pytestmark = pytest.mark.browser
 
 def answers_table(page) -> dict[str, list[float]]:
     """The Answers table as numbers: {"outputs": [14.0, 20.0], "loss": [200.0], …}."""
+    # The page may still be drawing (a first visit renders twice): wait for the last row before reading any.
+    page.locator("table").first.locator("tbody tr", has_text="new loss").wait_for()
     rows = page.locator("table").first.locator("tbody tr")
     table = {}
     for i in range(rows.count()):
