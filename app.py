@@ -4,8 +4,8 @@ import logging
 
 import streamlit as st
 
-from core.timing import timed
-from core.warm_up import warm_up_in_background
+from core.serving.timing import timed
+from core.serving.warm_up import warm_up_in_background
 
 # One line per training in the server log ("training started: …"): how a teacher, or a test, sees what ran.
 convlab_log = logging.getLogger("convlab")

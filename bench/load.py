@@ -16,9 +16,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from serving import CHROMIUM, CHROMIUM_FLAGS, StreamlitServer  # noqa: E402
-
 from browser import cpu_seconds, machine_cpu_seconds, peak_memory_mb  # noqa: E402
+from serving import CHROMIUM, CHROMIUM_FLAGS, StreamlitServer  # noqa: E402
 
 TABLE = "[data-testid='stTable']"
 EXCEPTION = "[data-testid='stException']"
@@ -135,7 +134,7 @@ async def main_async(args) -> int:
     failures += [f"{tracebacks} tracebacks in the server log"] if tracebacks else []
     if crowd["trainings"] != 2:
         failures.append(f"{crowd['trainings']} trainings for one setting (the MLP and the CNN: 2 expected)")
-    print(f"| figure | measured |\n|---|---|")
+    print("| figure | measured |\n|---|---|")
     print(f"| sessions opening the lab at once | {crowd['sessions']} |")
     print(f"| sessions that showed the table | {crowd['shown']} of {crowd['sessions']} |")
     print(f"| time until the last one showed it | {crowd['last_s']:.1f} s |")

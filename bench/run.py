@@ -14,13 +14,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import torch  # noqa: E402
-
-from core.compute import configure_threads  # noqa: E402
-from core.data import load_mnist  # noqa: E402
-from core.evaluation import accuracy, shift_sweep, time_to_accuracy  # noqa: E402
-from core.models import TrainConfig, flops_per_image  # noqa: E402
-from core.training import train_model  # noqa: E402
 from tutorial import tutorial_time_to_accuracy  # noqa: E402
+
+from core.lab.data import load_mnist  # noqa: E402
+from core.lab.evaluation import accuracy, shift_sweep, time_to_accuracy  # noqa: E402
+from core.lab.models import TrainConfig, flops_per_image  # noqa: E402
+from core.lab.training import train_model  # noqa: E402
+from core.serving.cpu import configure_threads  # noqa: E402
 
 TARGETS = {"mlp": 0.94, "cnn": 0.96}
 

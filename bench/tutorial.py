@@ -14,9 +14,9 @@ from PIL import Image
 from torch.utils.data import DataLoader
 from torchvision import transforms
 
-from core.data import PIXEL_MEAN, PIXEL_STD, Dataset
-from core.evaluation import accuracy
-from core.models import TrainConfig, build_model
+from core.lab.data import PIXEL_MEAN, PIXEL_STD, Dataset
+from core.lab.evaluation import accuracy
+from core.lab.models import TrainConfig, build_model
 
 
 class TutorialMnist(torch.utils.data.Dataset):

@@ -1,1 +1,1 @@
-"""ConvLab core: the maths, data, models, training, metrics and charts, with no Streamlit import."""
+"""ConvLab's logic, with no Streamlit: the 1-D exercise, the equivariance lab, and what serves a class."""

@@ -4,13 +4,18 @@ import random
 
 import streamlit as st
 
-from core.conv1d import solve
-from core.charts import loss_chart, parameters_chart, window_chart
-from core.descent import EXPLOSION_FACTOR, MAX_STEPS, gradient_descent, stable_learning_rate
-from core.exercise import DEFAULTS, FIELDS, read_inputs, texts_from_layer
-from core.numbers import format_number
-from core.practice import QUESTIONS, check_answers, random_exercise
-from core.worked_solution import AGREEMENT, highlight_text, worked_solution
+from core.exercise.charts import loss_chart, parameters_chart, window_chart
+from core.exercise.conv1d import solve
+from core.exercise.descent import (
+    EXPLOSION_FACTOR,
+    MAX_STEPS,
+    gradient_descent,
+    stable_learning_rate,
+)
+from core.exercise.fields import DEFAULTS, FIELDS, read_inputs, texts_from_layer
+from core.exercise.numbers import format_number
+from core.exercise.practice import QUESTIONS, check_answers, random_exercise
+from core.exercise.worked_solution import AGREEMENT, highlight_text, worked_solution
 from pages import through_app_navigation
 
 through_app_navigation()

@@ -7,15 +7,31 @@ import time
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from core.data import DATASETS
-from core.explain import what_helps, why_only_unbounded, why_the_mlp_collapses
-from core.images import difference_picture, digit_picture, feature_map_picture, hidden_picture, strongest_channels
-from core.lab import GRID_IMAGES, MAX_SHIFT, MODEL_NAMES, random_test_index, shared_lab
-from core.lab_charts import accuracy_heatmap, accuracy_vs_shift_chart, probabilities_chart
-from core.models import TrainConfig
-from core.numbers import fits_a_number_field
-from core.shift import shift_images
-from core.timing import timed
+from core.exercise.numbers import fits_a_number_field
+from core.lab.charts import (
+    accuracy_heatmap,
+    accuracy_vs_shift_chart,
+    probabilities_chart,
+)
+from core.lab.data import DATASETS
+from core.lab.explain import what_helps, why_only_unbounded, why_the_mlp_collapses
+from core.lab.images import (
+    difference_picture,
+    digit_picture,
+    feature_map_picture,
+    hidden_picture,
+    strongest_channels,
+)
+from core.lab.models import TrainConfig
+from core.lab.questions import (
+    GRID_IMAGES,
+    MAX_SHIFT,
+    MODEL_NAMES,
+    random_test_index,
+    shared_lab,
+)
+from core.lab.shift import shift_images
+from core.serving.timing import timed
 from pages import through_app_navigation
 
 through_app_navigation()

@@ -1,6 +1,7 @@
 """Home page: what each page teaches, in a few lines."""
 
 import streamlit as st
+
 from pages import through_app_navigation
 
 through_app_navigation()

@@ -7,11 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest
-
 from browsing import ConsoleWatch, assert_page_is_clean, goto
 from serving import CHROMIUM, CHROMIUM_FLAGS, OfflineNamespace, StreamlitServer
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 IN_CI = os.environ.get("CONVLAB_CI") == "1"

@@ -5,10 +5,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import torch
-from playwright.sync_api import expect
-
 from browsing import goto, main_text, screenshot, type_into, wait_idle
 from conftest import IN_CI
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 

@@ -1,9 +1,8 @@
 """Classroom conditions in a real Chromium: projector sizes, light and dark themes, and no mouse at all."""
 
 import pytest
-from playwright.sync_api import expect
-
 from browsing import goto, screenshot, wait_idle
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,15 @@ from fractions import Fraction as F
 import pytest
 import torch
 
-from core.conv1d import Layer, backward, cross_correlate, dilate, full_convolution, output_length, solve
+from core.exercise.conv1d import (
+    Layer,
+    backward,
+    cross_correlate,
+    dilate,
+    full_convolution,
+    output_length,
+    solve,
+)
 
 
 def vec(*values):

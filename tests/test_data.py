@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-import core.data as data
-from core.data import BUNDLED_MNIST, DataError, load_dataset, load_mnist, to_float
+import core.lab.data as data
+from core.lab.data import BUNDLED_MNIST, DataError, load_dataset, load_mnist, to_float
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,12 @@ from fractions import Fraction as F
 
 import numpy as np
 
-from core.conv1d import Layer, solve
-from core.descent import DIVERGENCE_LOSS, gradient_descent, stable_learning_rate
+from core.exercise.conv1d import Layer, solve
+from core.exercise.descent import (
+    DIVERGENCE_LOSS,
+    gradient_descent,
+    stable_learning_rate,
+)
 
 CLASSIC = Layer(tuple(map(F, (1, 2, 3, 4))), tuple(map(F, (2, 1, 3))), F(1))
 Y = (F(2), F(4))

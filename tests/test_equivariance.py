@@ -5,15 +5,15 @@ import pytest
 import torch
 from torch import nn
 
-from core.equivariance import (
+from core.lab.equivariance import (
     compare_layers,
     feature_shift,
     mlp_hidden_comparison,
     pearson_correlation,
     relative_equivariance_error,
 )
-from core.models import CNN, MLP
-from core.shift import shift_images
+from core.lab.models import CNN, MLP
+from core.lab.shift import shift_images
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from core.data import load_mnist, to_float
-from core.evaluation import (
+from core.lab.data import load_mnist, to_float
+from core.lab.evaluation import (
     accuracy,
     accuracy_grid,
     class_probabilities,
@@ -14,8 +14,8 @@ from core.evaluation import (
     shift_sweep,
     time_to_accuracy,
 )
-from core.models import CNN, TrainConfig
-from core.training import train_model
+from core.lab.models import CNN, TrainConfig
+from core.lab.training import train_model
 
 
 class BrightColumnOfTopRow(nn.Module):

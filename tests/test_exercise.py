@@ -2,7 +2,7 @@
 
 from fractions import Fraction as F
 
-from core.exercise import DEFAULTS, read_inputs
+from core.exercise.fields import DEFAULTS, read_inputs
 
 
 def read(**changes):

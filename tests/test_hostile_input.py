@@ -1,11 +1,11 @@
 """Odd and hostile values in the URL: every case ends in a correct result or a clear message, never a traceback."""
 
+from conftest import APP, shown_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from conftest import APP, shown_text
-from core.exercise import DEFAULTS, FIELDS, read_inputs
+from core.exercise.fields import DEFAULTS, FIELDS, read_inputs
 
 NASTY = [
     "", " ", "\t\n", "1e308", "1e-320", "-0", "0.000001", "1e6", "-1e6", "1e7", "NaN", "-inf", "Infinity",

@@ -2,7 +2,13 @@
 
 import numpy as np
 
-from core.images import diverging, feature_map_picture, grey, strongest_channels, upscale
+from core.lab.images import (
+    diverging,
+    feature_map_picture,
+    grey,
+    strongest_channels,
+    upscale,
+)
 
 
 def test_enlargement_is_nearest_neighbour_blocks_not_a_blur():

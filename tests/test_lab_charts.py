@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from core.evaluation import ShiftSweep
-from core.lab_charts import LEGEND_GREY, accuracy_heatmap, accuracy_vs_shift_chart
+from core.lab.charts import LEGEND_GREY, accuracy_heatmap, accuracy_vs_shift_chart
+from core.lab.evaluation import ShiftSweep
 
 SHIFTS = np.arange(-2, 3)
 

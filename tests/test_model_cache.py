@@ -7,10 +7,10 @@ import time
 import pytest
 import torch
 
-from core.data import DataError
-from core.model_cache import DatasetStore, ModelCache, model_key
-from core.models import TrainConfig
-from core.training import TrainingInterrupted, TrainResult
+from core.lab.data import DataError
+from core.lab.models import TrainConfig
+from core.lab.training import TrainingInterrupted, TrainResult
+from core.serving.model_cache import DatasetStore, ModelCache, model_key
 
 CONFIG = TrainConfig()
 
@@ -176,7 +176,7 @@ def test_a_dataset_that_failed_is_not_downloaded_again_by_every_student():
 
 
 def test_a_long_derived_computation_reports_progress_and_lets_waiting_work_take_the_cpu_between_steps():
-    from core.compute import cpu_turn
+    from core.serving.cpu import cpu_turn
 
     cache = ModelCache(FakeDatasets(), FakeTrainer(seconds=0.01))
     job = wait(cache.request("mlp", CONFIG))
@@ -207,7 +207,7 @@ def test_a_long_derived_computation_reports_progress_and_lets_waiting_work_take_
 
 
 def test_quick_derived_work_that_does_not_use_the_cpu_does_not_queue_behind_a_sweep():
-    from core.compute import CPU
+    from core.serving.cpu import CPU
 
     cache = ModelCache(FakeDatasets(), FakeTrainer(seconds=0.01))
     job = wait(cache.request("mlp", CONFIG))

@@ -6,7 +6,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from core.models import CNN, MLP, TrainConfig, build_model, count_parameters, flops_per_image
+from core.lab.models import (
+    CNN,
+    MLP,
+    TrainConfig,
+    build_model,
+    count_parameters,
+    flops_per_image,
+)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.numbers import (
+from core.exercise.numbers import (
     NumberError,
     compact_number,
     format_number,

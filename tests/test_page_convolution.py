@@ -3,7 +3,6 @@
 import re
 
 import pytest
-
 from conftest import shown_text
 
 PAGE = "pages/convolution.py"

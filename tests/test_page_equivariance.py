@@ -3,12 +3,12 @@
 import time
 
 import pytest
-
 from conftest import shown_text
-from core import data
-from core.evaluation import accuracy
-from core.lab import shared_lab
-from core.models import TrainConfig
+
+from core.lab import data
+from core.lab.evaluation import accuracy
+from core.lab.models import TrainConfig
+from core.lab.questions import shared_lab
 
 PAGE = "pages/equivariance.py"
 TIMEOUT = 180  # the first run trains both default models and measures two sweeps on 2 cores
@@ -26,9 +26,8 @@ def as_fraction(text: str) -> float:
 @pytest.fixture(scope="module")
 def first_run():
     """The page with its defaults, run once for the whole module (AppTest's own process shares the lab)."""
-    from streamlit.testing.v1 import AppTest
-
     from conftest import APP
+    from streamlit.testing.v1 import AppTest
 
     started = time.monotonic()
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)

@@ -5,8 +5,8 @@ from fractions import Fraction as F
 
 import pytest
 
-from core.conv1d import Layer, solve
-from core.practice import check_answer, check_answers, random_exercise
+from core.exercise.conv1d import Layer, solve
+from core.exercise.practice import check_answer, check_answers, random_exercise
 
 CLASSIC = solve(Layer(tuple(map(F, (1, 2, 3, 4))), tuple(map(F, (2, 1, 3))), F(1)), (F(2), F(4)), F(1, 100))
 

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.shift import random_shift_amounts, random_shifts, shift_each, shift_images
+from core.lab.shift import random_shift_amounts, random_shifts, shift_each, shift_images
 
 shifts = st.integers(min_value=-9, max_value=9)
 # No per-example deadline: a busy 2-core CI machine can stall any single example.

@@ -5,10 +5,15 @@ import math
 import pytest
 import torch
 
-from core.data import load_mnist
-from core.evaluation import accuracy
-from core.models import TrainConfig
-from core.training import Adam, TrainingInterrupted, one_cycle_learning_rate, train_model
+from core.lab.data import load_mnist
+from core.lab.evaluation import accuracy
+from core.lab.models import TrainConfig
+from core.lab.training import (
+    Adam,
+    TrainingInterrupted,
+    one_cycle_learning_rate,
+    train_model,
+)
 
 SMALL = TrainConfig(train_size=4_000)
 

@@ -7,8 +7,8 @@ import pickle
 import pytest
 import torch
 
-from core.models import TrainConfig, build_model
-from core.weights import WeightsError, load_weights, weights_file
+from core.lab.models import TrainConfig, build_model
+from core.lab.weights import WeightsError, load_weights, weights_file
 
 CONFIG = TrainConfig()
 

@@ -2,8 +2,8 @@
 
 from fractions import Fraction as F
 
-from core.conv1d import Layer
-from core.worked_solution import worked_solution
+from core.exercise.conv1d import Layer
+from core.exercise.worked_solution import worked_solution
 
 CLASSIC = Layer(tuple(map(F, (1, 2, 3, 4))), tuple(map(F, (2, 1, 3))), F(1))
 

@@ -6,7 +6,7 @@ import io
 
 import torch
 
-from core.models import TrainConfig, build_model
+from core.lab.models import TrainConfig, build_model
 
 FORMAT = "convlab-weights-1"
 

@@ -4,7 +4,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.charts import CHART_HEIGHT, PALETTE, frozen, styled
+from core.chart_style import CHART_HEIGHT, PALETTE, frozen, styled
 
 MODEL_COLOURS = {"MLP": PALETTE[1], "CNN": PALETTE[0]}
 LEGEND_GREY = "#8c8c8c"  # between the light and the dark theme's text colours

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.data import DATASETS
+from core.lab.data import DATASETS
 
 MODEL_KINDS = ("mlp", "cnn")
 PADDINGS = ("zero", "circular")

@@ -1,46 +1,15 @@
-"""Altair charts for page 1 and the styling every chart in the app shares.
+"""Page 1's Altair charts: the sliding window, and the loss and parameters over many steps."""
 
-Every chart leaves here as a Vega-Lite dict, built without Altair's schema validation: validating
-costs tens of milliseconds a chart, and these charts are fixed shapes the tests render.
-"""
-
-import copy
 from fractions import Fraction
-from functools import lru_cache
 
 import altair as alt
 import numpy as np
 import pandas as pd
-from altair.utils.schemapi import debug_mode
 
-from core.conv1d import Layer
-from core.descent import DescentRun
-from core.numbers import format_number
-
-# One categorical palette, readable on light and dark backgrounds alike (mid-tone, not pastel).
-PALETTE = ["#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6", "#9D755D", "#BAB0AC"]
-FADED = 0.18
-CHART_HEIGHT = 280
-
-
-def styled(chart: alt.Chart) -> dict:
-    """Fonts large enough for a projector, colours left to Streamlit's light or dark theme; as a Vega-Lite dict."""
-    chart = chart.configure_axis(labelFontSize=13, titleFontSize=14).configure_legend(
-        labelFontSize=13, titleFontSize=13
-    ).configure_title(fontSize=15, anchor="start")
-    with debug_mode(False):
-        return chart.to_dict(validate=False)
-
-
-def frozen(build):
-    """Memoise a chart builder on its (hashable) arguments; every caller gets its own copy of the dict."""
-    cached = lru_cache(maxsize=64)(build)
-
-    def chart(*args):
-        return copy.deepcopy(cached(*args))
-
-    chart.__doc__ = build.__doc__
-    return chart
+from core.chart_style import CHART_HEIGHT, FADED, PALETTE, frozen, styled
+from core.exercise.conv1d import Layer
+from core.exercise.descent import DescentRun
+from core.exercise.numbers import format_number
 
 
 def window_cells(layer: Layer, highlight: tuple[str, int] | None) -> pd.DataFrame:
@@ -75,7 +44,7 @@ def _window_chart(x, w, stride: int, padding: int, highlight) -> dict:
     layer = Layer(x, w, Fraction(0), stride, padding)
     xp = layer.padded_x
     p, n = layer.padding, len(layer.x)
-    labels = [f"0 (pad)" if j < p or j >= p + n else f"x{j - p + 1} = {format_number(v)}" for j, v in enumerate(xp)]
+    labels = ["0 (pad)" if j < p or j >= p + n else f"x{j - p + 1} = {format_number(v)}" for j, v in enumerate(xp)]
     cells = window_cells(layer, highlight)
     cells["input"] = [labels[j] for j in cells["position"]]
     cell_width = max(48, min(90, 900 // max(len(xp), 1)))

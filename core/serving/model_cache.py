@@ -19,11 +19,11 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from core.compute import CPU, cpu_turn, yield_cpu
-from core.data import DataError, Dataset, load_dataset
-from core.models import TrainConfig
-from core.timing import timed
-from core.training import TrainingInterrupted, train_model
+from core.lab.data import DataError, Dataset, load_dataset
+from core.lab.models import TrainConfig
+from core.lab.training import TrainingInterrupted, train_model
+from core.serving.cpu import CPU, cpu_turn, yield_cpu
+from core.serving.timing import timed
 
 log = logging.getLogger("convlab")
 

@@ -18,8 +18,8 @@ def warm_up_in_background() -> None:
 
 
 def _warm_up() -> None:
-    from core.lab import shared_lab
-    from core.models import TrainConfig
+    from core.lab.models import TrainConfig
+    from core.lab.questions import shared_lab
 
     started = time.monotonic()
     lab = shared_lab()

@@ -6,8 +6,16 @@ The page renders these sections and the export button downloads the same text, s
 from dataclasses import dataclass
 from fractions import Fraction
 
-from core.conv1d import Gradients, Layer, Solution, backward, dilate, solve, squared_error
-from core.numbers import format_factor, format_number, format_vector
+from core.exercise.conv1d import (
+    Gradients,
+    Layer,
+    Solution,
+    backward,
+    dilate,
+    solve,
+    squared_error,
+)
+from core.exercise.numbers import format_factor, format_number, format_vector
 
 AGREEMENT = (
     "Every number here is exact (fractions, not floating point) and agrees with PyTorch's autograd: "

@@ -13,9 +13,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.data import Dataset, to_float
-from core.models import TrainConfig, build_model
-from core.shift import random_shifts
+from core.lab.data import Dataset, to_float
+from core.lab.models import TrainConfig, build_model
+from core.lab.shift import random_shifts
 
 # One-cycle schedule: a short cosine warm-up from peak / 5 to the peak, then a cosine
 # decay to nearly zero; with it the default CNN passes 0.96 after about 4,300 images.

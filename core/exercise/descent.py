@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.conv1d import Layer
+from core.exercise.conv1d import Layer
 
 MAX_STEPS = 500
 # A loss this many times its start is exploding, not wandering.

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core.data import to_float
-from core.models import CNN, MLP
-from core.shift import shift_images
+from core.lab.data import to_float
+from core.lab.models import CNN, MLP
+from core.lab.shift import shift_images
 
 TINY = 1e-12
 # How far, in feature-map pixels, the zero padding of this two-stage CNN reaches in from an edge.

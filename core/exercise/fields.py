@@ -3,8 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from core.conv1d import Layer, output_length
-from core.numbers import (
+from core.exercise.conv1d import Layer, output_length
+from core.exercise.numbers import (
     NumberError,
     compact_number,
     parse_number,

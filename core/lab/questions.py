@@ -9,13 +9,19 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.compute import cpu_turn
-from core.data import DataError, Dataset
-from core.equivariance import compare_layers, mlp_hidden_comparison
-from core.evaluation import accuracy, accuracy_grid, class_probabilities, shift_consistency, shift_sweep
-from core.model_cache import DatasetStore, Job, ModelCache
-from core.models import TrainConfig
-from core.weights import weights_file
+from core.lab.data import DataError, Dataset
+from core.lab.equivariance import compare_layers, mlp_hidden_comparison
+from core.lab.evaluation import (
+    accuracy,
+    accuracy_grid,
+    class_probabilities,
+    shift_consistency,
+    shift_sweep,
+)
+from core.lab.models import TrainConfig
+from core.lab.weights import weights_file
+from core.serving.cpu import cpu_turn
+from core.serving.model_cache import DatasetStore, Job, ModelCache
 
 MODEL_NAMES = {"mlp": "MLP", "cnn": "CNN"}
 MAX_SHIFT = 8

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-BUNDLED_MNIST = Path(__file__).resolve().parent.parent / "data" / "mnist.npz"
+BUNDLED_MNIST = Path(__file__).resolve().parents[2] / "data" / "mnist.npz"
 MNIST_SHA256 = "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64"
 
 # MNIST's pixel statistics, used for every dataset so that a model never meets

@@ -5,8 +5,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Mapping
 
-from core.conv1d import Layer, Solution, solve
-from core.numbers import NumberError, format_number, format_vector, parse_number, parse_vector
+from core.exercise.conv1d import Layer, Solution, solve
+from core.exercise.numbers import (
+    NumberError,
+    format_number,
+    format_vector,
+    parse_number,
+    parse_vector,
+)
 
 # What the learner answers: key → (label, how to read the solution's value).
 QUESTIONS = {

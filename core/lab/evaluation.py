@@ -10,10 +10,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.data import Dataset, to_float
-from core.models import TrainConfig
-from core.shift import random_shift_amounts, shift_each, shift_images
-from core.training import TrainingInterrupted, keep_freed_memory, train_model
+from core.lab.data import Dataset, to_float
+from core.lab.models import TrainConfig
+from core.lab.shift import random_shift_amounts, shift_each, shift_images
+from core.lab.training import TrainingInterrupted, keep_freed_memory, train_model
 
 # The CNN's largest activations for 512 images (512×16×28×28 floats, 26 MB) stay under the
 # 32 MB that keep_freed_memory lets glibc reuse; on the 2-core reference machine batches
@@ -22,7 +22,7 @@ EVAL_BATCH_SIZE = 512
 
 
 # Called between batches of a long evaluation with the fraction done: to show progress, and to let
-# other sessions' short work take the CPU in between (see core.compute.yield_cpu).
+# other sessions' short work take the CPU in between (see core.serving.cpu.yield_cpu).
 Step = Callable[[float], None]
 
 
