@@ -8,11 +8,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))  # the browser tests' server and page helpers, not a second copy
+sys.path.insert(0, str(ROOT))  # run as a script: the project root, for `bench` and `core`
 
-from browsing import goto, wait_idle  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
-from serving import CHROMIUM, CHROMIUM_FLAGS, StreamlitServer  # noqa: E402
+
+from bench.browsing import goto, wait_idle  # noqa: E402
+from bench.server import CHROMIUM, CHROMIUM_FLAGS, StreamlitServer  # noqa: E402
 
 STATE_WATCH = """() => {
     window.__states = [];

@@ -14,10 +14,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT))  # run as a script: the project root, for `bench` and `core`
 
-from browser import cpu_seconds, machine_cpu_seconds, peak_memory_mb  # noqa: E402
-from serving import CHROMIUM, CHROMIUM_FLAGS, StreamlitServer  # noqa: E402
+from bench.browser import cpu_seconds, machine_cpu_seconds, peak_memory_mb  # noqa: E402
+from bench.server import CHROMIUM, CHROMIUM_FLAGS, StreamlitServer  # noqa: E402
 
 TABLE = "[data-testid='stTable']"
 EXCEPTION = "[data-testid='stException']"

@@ -11,11 +11,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+sys.path.insert(0, str(ROOT))  # run as a script: the project root, for `bench` and `core`
 
 import torch  # noqa: E402
-from tutorial import tutorial_time_to_accuracy  # noqa: E402
 
+from bench.tutorial import tutorial_time_to_accuracy  # noqa: E402
 from core.lab.data import load_mnist  # noqa: E402
 from core.lab.evaluation import accuracy, shift_sweep, time_to_accuracy  # noqa: E402
 from core.lab.models import TrainConfig, flops_per_image  # noqa: E402
@@ -163,7 +163,7 @@ def main(argv=None) -> int:
     sweeps = sweep(train.pop("models"), dataset, args.smoke)
     live = None
     if not args.no_browser:
-        import browser  # puts the tests' server helpers on the path
+        from bench import browser
 
         if Path(browser.CHROMIUM).exists():
             print("browser…", file=sys.stderr, flush=True)

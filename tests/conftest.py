@@ -7,10 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
-from browsing import ConsoleWatch, assert_page_is_clean, goto
-from serving import CHROMIUM, CHROMIUM_FLAGS, OfflineNamespace, StreamlitServer
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
+
+from bench.browsing import ConsoleWatch, assert_page_is_clean, goto
+from bench.server import CHROMIUM, CHROMIUM_FLAGS, OfflineNamespace, StreamlitServer
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 IN_CI = os.environ.get("CONVLAB_CI") == "1"

@@ -5,9 +5,10 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import torch
-from browsing import goto, main_text, screenshot, type_into, wait_idle
 from conftest import IN_CI
 from playwright.sync_api import expect
+
+from bench.browsing import goto, main_text, screenshot, type_into, wait_idle
 
 pytestmark = pytest.mark.browser
 

@@ -3,8 +3,9 @@
 import re
 
 import pytest
-from browsing import goto, main_text, screenshot, wait_idle
 from playwright.sync_api import expect
+
+from bench.browsing import goto, main_text, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 

@@ -1,8 +1,9 @@
 """Classroom conditions in a real Chromium: projector sizes, light and dark themes, and no mouse at all."""
 
 import pytest
-from browsing import goto, screenshot, wait_idle
 from playwright.sync_api import expect
+
+from bench.browsing import goto, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
