@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.serving.timing import timed
 from core.serving.warm_up import warm_up_in_background
+from pages.streamlit_internals import one_history_entry_per_page
 
 # One line per training in the server log ("training started: …"): how a teacher, or a test, sees what ran.
 convlab_log = logging.getLogger("convlab")
@@ -26,5 +27,7 @@ pages = [
     st.Page("pages/equivariance.py", title="Equivariance lab", icon="🔀", url_path="equivariance"),
 ]
 page = st.navigation(pages)
+if not __import__("os").environ.get("CONVLAB_NO_HISTORY_PATCH"):
+    one_history_entry_per_page()
 with timed(f"page {page.url_path or 'home'}"):
     page.run()

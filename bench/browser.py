@@ -5,6 +5,8 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,22 +17,24 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from bench.browsing import goto, wait_idle  # noqa: E402
 from bench.server import CHROMIUM, CHROMIUM_FLAGS, StreamlitServer  # noqa: E402
 
-STATE_WATCH = """() => {
-    window.__states = [];
-    const app = document.querySelector("[data-testid='stApp']");
-    new MutationObserver(() => window.__states.push([performance.now(), app.getAttribute("data-test-script-state")]))
-        .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+# The time of the last visible change: any DOM mutation, or an image that finished loading (or failed to).
+CHANGE_WATCH = """() => {
+    const mark = () => { window.__lastChange = performance.now(); };
+    mark();
+    new MutationObserver(mark).observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+    document.addEventListener("load", event => { if (event.target.tagName === "IMG") mark(); }, true);
+    document.addEventListener("error", event => { if (event.target.tagName === "IMG") mark(); }, true);
 }"""
-REDRAWN_SINCE = """(t0) => {
-    const after = window.__states.filter(s => s[0] >= t0);
-    const ran = after.findIndex(s => s[1] === "running");
-    return ran >= 0 && after.slice(ran).some(s => s[1] === "notRunning");
+# Settled: every image complete and nothing changed for `quietMs`, counted from the last change or from `since`
+# (when the script run was seen to end), whichever is later. Answers the time of the last change.
+SETTLED = """([since, quietMs]) => {
+    const last = window.__lastChange;
+    const images = Array.from(document.images).every(image => image.complete);
+    return images && performance.now() - Math.max(last, since) >= quietMs && {last};
 }"""
-FINISHED_AT = """(t0) => {
-    const after = window.__states.filter(s => s[0] >= t0);
-    const ran = after.findIndex(s => s[1] === "running");
-    return after.slice(ran).find(s => s[1] === "notRunning")[0] - t0;
-}"""
+QUIET_MS = 300
+ANSWER_S = 15  # an action that started no script run in this time was lost (Chromium busy): it is done once more
+SETTLE_MS = 30_000  # a page that never stops changing for QUIET_MS is a failure, not a hang
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -49,8 +53,11 @@ def script_times(log: str, name: str) -> list[float]:
 def peak_memory_mb(pid: int) -> tuple[float, float]:
     """(resident now, peak resident) of a process, in MB, from /proc."""
     status = Path(f"/proc/{pid}/status").read_text()
-    read = lambda key: int(re.search(rf"{key}:\s+(\d+) kB", status).group(1)) / 1024
-    return read("VmRSS"), read("VmHWM")
+
+    def megabytes(key: str) -> float:
+        return int(re.search(rf"{key}:\s+(\d+) kB", status).group(1)) / 1024
+
+    return megabytes("VmRSS"), megabytes("VmHWM")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -70,21 +77,37 @@ def lab_ready(page, timeout: float = 300_000) -> None:
     wait_idle(page, timeout=timeout)
 
 
-def timed_action(page, action, attempts: int = 2) -> float:
-    """Milliseconds from the action to the end of the script run it caused, as the page saw it.
+def script_runs(server, name: str) -> Callable[[], int]:
+    """How many runs of script `name` the server has logged so far, as a function to call again."""
+    return lambda: len(script_times(server.log_text(), name))
 
-    An action the page never answered (a key press lost while Chromium was busy) is done once more.
+
+def timed_action(page, action: Callable[[], None], runs: Callable[[], int], attempts: int = 2) -> float:
+    """Milliseconds from just before the action to the last change on the page it caused, as a learner sees it.
+
+    Needs CHANGE_WATCH installed in the page. Waits for the server to log one more script run (`runs`), then
+    for the page to settle: Streamlit's script-state attribute can miss a fast run, and a text field can start
+    the run on the fill before Enter is pressed, so neither is waited for.
     """
     for attempt in range(attempts):
+        before = runs()
         t0 = page.evaluate("performance.now()")
         action()
-        try:
-            page.wait_for_function(REDRAWN_SINCE, arg=t0, timeout=30_000)
-        except PlaywrightTimeout:
+        deadline = time.monotonic() + ANSWER_S
+        while runs() == before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if runs() == before:
             if attempt == attempts - 1:
-                raise
+                raise TimeoutError(f"no script run in {ANSWER_S} s after the action, {attempts} times")
             continue
-        return page.evaluate(FINISHED_AT, t0)
+        since = page.evaluate("performance.now()")
+        try:
+            settled = page.wait_for_function(SETTLED, arg=[since, QUIET_MS], timeout=SETTLE_MS).json_value()
+        except PlaywrightTimeout:
+            raise TimeoutError(f"the page did not stop changing for {QUIET_MS} ms within {SETTLE_MS} ms") from None
+        if settled["last"] <= t0:
+            raise RuntimeError("the script ran but nothing on the page changed")
+        return settled["last"] - t0
 
 
 def measure(moves: int = 32, edits: int = 20, smoke: bool = False) -> dict:
@@ -110,13 +133,18 @@ def measure(moves: int = 32, edits: int = 20, smoke: bool = False) -> dict:
             results["server_ready_s"] = server.ready_after
 
             # Page 1 redraws: type a new bias, as a person does, again and again.
-            page.evaluate(STATE_WATCH)
+            page.evaluate(CHANGE_WATCH)
             field = page.get_by_label("Bias b", exact=True)
-            browser_ms = []
-            for value in range(edits):
-                field.fill(str(value % 7))
-                browser_ms.append(timed_action(page, lambda: field.press("Enter")))
-            results["convolution_redraw_script_ms"] = summary(script_times(server.log_text(), "page convolution")[-edits:])
+
+            def type_bias(text: str) -> None:
+                field.fill(text)  # may start the run itself, before the Enter
+                field.press("Enter")
+
+            runs = script_runs(server, "page convolution")
+            browser_ms = [timed_action(page, partial(type_bias, str(value % 7)), runs) for value in range(edits)]
+            results["convolution_redraw_script_ms"] = summary(
+                script_times(server.log_text(), "page convolution")[-edits:]
+            )
             results["convolution_redraw_browser_ms"] = summary(browser_ms)
 
         # The lab when the default models were trained at start-up: the first visitor opens the home page
@@ -146,14 +174,21 @@ def measure(moves: int = 32, edits: int = 20, smoke: bool = False) -> dict:
             results["start_equivariance_s"] = time.monotonic() - started
 
             # Slider moves after training: the dx thumb by keyboard, across its whole range and back.
-            page.evaluate(STATE_WATCH)
-            handle = page.locator("[data-testid='stSlider']").filter(has_text="dx: move right").locator("input[type='range']")
+            page.evaluate(CHANGE_WATCH)
+            handle = (
+                page.locator("[data-testid='stSlider']")
+                .filter(has_text="dx: move right")
+                .locator("input[type='range']")
+            )
             handle.focus()
             keys = (["ArrowRight"] * 6 + ["ArrowLeft"] * 16 + ["ArrowRight"] * 10)[:moves]
-            before = len(script_times(server.log_text(), "fragment lab-shift-explorer"))
+            runs = script_runs(server, "fragment lab-shift-explorer")
+            before = runs()
             trainings_before = server.log_text().count("training started:")
-            browser_ms = [timed_action(page, lambda key=key: page.keyboard.press(key)) for key in keys]
-            results["lab_redraw_script_ms"] = summary(script_times(server.log_text(), "fragment lab-shift-explorer")[before:])
+            browser_ms = [timed_action(page, partial(page.keyboard.press, key), runs) for key in keys]
+            results["lab_redraw_script_ms"] = summary(
+                script_times(server.log_text(), "fragment lab-shift-explorer")[before:]
+            )
             results["lab_redraw_browser_ms"] = summary(browser_ms)
             results["trainings_during_moves"] = server.log_text().count("training started:") - trainings_before
 

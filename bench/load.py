@@ -1,7 +1,7 @@
 """A whole class at once, against a real server: concurrent sessions, many settings, hostile input. Prints the figures.
 
-    python bench/load.py             30 sessions, 12 settings, 120 hostile links (a few minutes on 2 cores)
-    python bench/load.py --sessions 6 --settings 3 --hostile 12     a small run
+python bench/load.py             30 sessions, 12 settings, 120 hostile links (a few minutes on 2 cores)
+python bench/load.py --sessions 6 --settings 3 --hostile 12     a small run
 """
 
 import argparse
@@ -22,12 +22,51 @@ from bench.server import CHROMIUM, CHROMIUM_FLAGS, StreamlitServer  # noqa: E402
 TABLE = "[data-testid='stTable']"
 EXCEPTION = "[data-testid='stException']"
 NASTY = [
-    "", " ", "1e308", "1e-320", "-0", "NaN", "-inf", "٣, ٤", "１，２", "−1 −2", "1/3", "1/0", "<b>1</b>",
-    "<script>alert(1)</script>", "[a](javascript:alert(1))", "$\\frac{1}{0}$", "**2**", "\u202e1", "🙂", "½",
-    "9" * 300, ",".join(["1"] * 40), "1 " * 1500, "0", "-1", "99", "17", "1e99999",
+    "",
+    " ",
+    "1e308",
+    "1e-320",
+    "-0",
+    "NaN",
+    "-inf",
+    "٣, ٤",
+    "１，２",
+    "−1 −2",
+    "1/3",
+    "1/0",
+    "<b>1</b>",
+    "<script>alert(1)</script>",
+    "[a](javascript:alert(1))",
+    "$\\frac{1}{0}$",
+    "**2**",
+    "\u202e1",
+    "🙂",
+    "½",
+    "9" * 300,
+    ",".join(["1"] * 40),
+    "1 " * 1500,
+    "0",
+    "-1",
+    "99",
+    "17",
+    "1e99999",
 ]
 PAGE_1_FIELDS = ("x", "w", "b", "y", "stride", "padding", "lr")
-LAB_FIELDS = ("dx", "dy", "fill", "image", "epochs", "seed", "train_size", "augment", "padding", "head", "dataset")
+LAB_FIELDS = (
+    "dx",
+    "dy",
+    "fill",
+    "test_image",
+    "epochs",
+    "seed",
+    "train_size",
+    "augment_shift",
+    "mlp_hidden",
+    "cnn_padding",
+    "cnn_head",
+    "cnn_downsample",
+    "dataset",
+)
 
 
 async def open_and_wait(browser, url: str, ready: str, timeout_ms: float) -> tuple[float, bool, str]:
@@ -57,7 +96,9 @@ async def class_at_once(browser, server, sessions: int) -> dict:
     """Every student opens the lab in the same moment, with the default settings."""
     before = server.log_text().count("training started:")
     server_cpu, machine_cpu = cpu_seconds(server.process.pid), machine_cpu_seconds()
-    results = await asyncio.gather(*[open_and_wait(browser, server.url + "/equivariance", TABLE, 900_000) for _ in range(sessions)])
+    results = await asyncio.gather(
+        *[open_and_wait(browser, server.url + "/equivariance", TABLE, 900_000) for _ in range(sessions)]
+    )
     server_cpu, machine_cpu = cpu_seconds(server.process.pid) - server_cpu, machine_cpu_seconds() - machine_cpu
     return {
         "server_cpu_s": server_cpu,
@@ -100,7 +141,13 @@ def hostile_links(count: int, rng: random.Random) -> list[tuple[str, str, int]]:
         else:
             query = {field: rng.choice(NASTY) for field in rng.sample(PAGE_1_FIELDS, rng.randint(1, 7))}
             # Page 1 shows either its answers or a message beside a bad field.
-            links.append((f"/convolution?{urlencode(query)}", "table, [data-testid='stAlertContentError'], [data-testid='stAlert']", len(query)))
+            links.append(
+                (
+                    f"/convolution?{urlencode(query)}",
+                    "table, [data-testid='stAlertContentError'], [data-testid='stAlert']",
+                    len(query),
+                )
+            )
     return links
 
 
@@ -113,7 +160,9 @@ async def hostile_input(browser, server, count: int, concurrency: int = 4) -> di
             return await open_and_wait(browser, server.url + link[0], link[1], 300_000)
 
     results = await asyncio.gather(*[one(link) for link in links])
-    faults = [f"{link[0][:80]}: {fault or 'nothing shown'}" for link, (_, ok, fault) in zip(links, results) if fault or not ok]
+    faults = [
+        f"{link[0][:80]}: {fault or 'nothing shown'}" for link, (_, ok, fault) in zip(links, results) if fault or not ok
+    ]
     return {"links": len(links), "values": sum(link[2] for link in links), "faults": faults}
 
 
@@ -138,10 +187,14 @@ async def main_async(args) -> int:
     print(f"| sessions opening the lab at once | {crowd['sessions']} |")
     print(f"| sessions that showed the table | {crowd['shown']} of {crowd['sessions']} |")
     print(f"| time until the last one showed it | {crowd['last_s']:.1f} s |")
-    print(f"| CPU time they took: the server / everything else (the headless Chromium tabs, on the same 2 cores) "
-          f"| {crowd['server_cpu_s']:.1f} s / {crowd['others_cpu_s']:.1f} s |")
+    print(
+        f"| CPU time they took: the server / everything else (the headless Chromium tabs, on the same 2 cores) "
+        f"| {crowd['server_cpu_s']:.1f} s / {crowd['others_cpu_s']:.1f} s |"
+    )
     print(f"| trainings run for them (the MLP and the CNN once each) | {crowd['trainings']} |")
-    print(f"| sessions with other settings, 4 at a time | {settings['settings']} ({settings['shown']} showed the table) |")
+    print(
+        f"| sessions with other settings, 4 at a time | {settings['settings']} ({settings['shown']} showed the table) |"
+    )
     print(f"| models evicted to stay within the {args.budget_mb} MB cache budget | {settings['evicted']} |")
     print(f"| largest cache size after an eviction | {settings['largest_after_eviction_mb']:.1f} MB |")
     print(f"| server memory at the end, now / peak | {now_mb:.0f} MB / {peak_mb:.0f} MB |")

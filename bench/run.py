@@ -1,11 +1,14 @@
 """ConvLab's speed, measured in one run on this machine and printed beside the targets.
 
-    python bench/run.py           the full benchmark (about 3 minutes on 2 cores)
-    python bench/run.py --smoke   every code path at tiny sizes (what the test suite runs)
+python bench/run.py           the full benchmark (about 3 minutes on 2 cores)
+python bench/run.py --smoke   every code path at tiny sizes (what the test suite runs)
 """
 
 import argparse
 import dataclasses
+import json
+import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,14 +18,18 @@ sys.path.insert(0, str(ROOT))  # run as a script: the project root, for `bench` 
 
 import torch  # noqa: E402
 
-from bench.tutorial import tutorial_time_to_accuracy  # noqa: E402
+from core.lab import training as training_module  # noqa: E402
+from core.lab.config import TrainConfig  # noqa: E402
 from core.lab.data import load_mnist  # noqa: E402
 from core.lab.evaluation import accuracy, shift_sweep, time_to_accuracy  # noqa: E402
-from core.lab.models import TrainConfig, flops_per_image  # noqa: E402
+from core.lab.models import flops_per_image  # noqa: E402
 from core.lab.training import train_model  # noqa: E402
 from core.serving.cpu import configure_threads  # noqa: E402
+from core.serving.model_cache import ModelCache  # noqa: E402
 
 TARGETS = {"mlp": 0.94, "cnn": 0.96}
+# The large training of the sharing figure: a default-size training is timed beside it.
+BIG = TrainConfig(train_size=60_000, epochs=3)
 
 
 def matmul_peak_gflops(size: int = 2048, repeats: int = 5) -> float:
@@ -38,8 +45,13 @@ def matmul_peak_gflops(size: int = 2048, repeats: int = 5) -> float:
 
 
 def training(dataset, smoke: bool) -> dict:
+    # Imported here: torchvision imports torch._dynamo, which the fresh processes below must not find loaded.
+    from bench.tutorial import tutorial_time_to_accuracy
+
     config = TrainConfig(train_size=2_000) if smoke else TrainConfig()
-    train_model("cnn", TrainConfig(train_size=1_000), dataset)  # load the kernels once, as a running server has
+    # Loads the kernels once, as a running server has; it is also torch.optim's first use in this
+    # process, which imports torch._dynamo (measured on its own in fresh_process_training).
+    train_model("cnn", TrainConfig(train_size=1_000), dataset)
     started = time.perf_counter()
     models = {kind: train_model(kind, config, dataset).model for kind in ("mlp", "cnn")}
     together = time.perf_counter() - started
@@ -56,6 +68,83 @@ def training(dataset, smoke: bool) -> dict:
         out[f"{kind}_tutorial_to_target"] = seconds
         out[f"{kind}_tutorial_batches"] = batches
     return out
+
+
+def train_in_this_process(keep_freed: bool, train_size: int) -> dict:
+    """Both models trained as a fresh server's first trainings; torch.optim's first use timed on its own."""
+    if not keep_freed:
+        training_module.keep_freed_memory = lambda: None  # glibc's own defaults
+    configure_threads()
+    dataset = load_mnist()
+    started = time.perf_counter()
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])  # imports torch._dynamo, once per process
+    optimiser_first_use = time.perf_counter() - started
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    started = time.perf_counter()
+    for kind in ("mlp", "cnn"):
+        train_model(kind, TrainConfig(train_size=train_size), dataset)
+    return {
+        "seconds": time.perf_counter() - started,
+        "page_faults": resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults,
+        "optimiser_first_use_seconds": optimiser_first_use,
+    }
+
+
+def fresh_process_training(smoke: bool, repeats: int = 2) -> dict:
+    """What keep_freed_memory (a glibc setting) saves over glibc's defaults: the best of a few fresh processes each."""
+    train_size = 2_000 if smoke else TrainConfig().train_size
+    runs = {True: [], False: []}
+    for _ in range(1 if smoke else repeats):
+        for keep_freed in (True, False):
+            code = f"import json, bench.run as run; print(json.dumps(run.train_in_this_process({keep_freed}, {train_size})))"
+            done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+            runs[keep_freed].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    best = {keep_freed: min(measured, key=lambda run: run["seconds"]) for keep_freed, measured in runs.items()}
+    return {
+        "kept_seconds": best[True]["seconds"],
+        "kept_page_faults": best[True]["page_faults"],
+        "default_seconds": best[False]["seconds"],
+        "default_page_faults": best[False]["page_faults"],
+        "optimiser_first_use_seconds": min(run["optimiser_first_use_seconds"] for run in runs[True] + runs[False]),
+    }
+
+
+class OneDataset:
+    """A dataset store that holds one dataset, whatever the name asked for."""
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+
+    def get(self, name):
+        return self.dataset
+
+
+def train_both(cache: ModelCache, config: TrainConfig, also_watch=()) -> float:
+    """Seconds from asking the cache for both models to both trained, looking at them (and at also_watch) meanwhile."""
+    started = time.monotonic()
+    jobs = [cache.request(kind, config) for kind in ("mlp", "cnn")]
+    while not all(job.finished for job in jobs):
+        for job in [*jobs, *also_watch]:
+            job.seen()
+        time.sleep(0.01)
+    return time.monotonic() - started
+
+
+def sharing(dataset, smoke: bool) -> dict:
+    """A default training asked for while a 60,000-image × 3-epoch one is under way, against the same training alone."""
+    big = TrainConfig(train_size=8_000) if smoke else BIG
+    small = TrainConfig(train_size=1_000) if smoke else TrainConfig()
+    cache = ModelCache(OneDataset(dataset), abandon_after=1.0)
+    alone = train_both(cache, dataclasses.replace(small, seed=1))
+    under_way = [cache.request(kind, big) for kind in ("mlp", "cnn")]
+    while not any(job.fraction > 0 for job in under_way):
+        for job in under_way:
+            job.seen()
+        time.sleep(0.01)
+    during = train_both(cache, dataclasses.replace(small, seed=2), also_watch=under_way)
+    while not all(job.finished for job in under_way):  # nobody looks at it any more: it is cancelled
+        time.sleep(0.05)
+    return {"big": big, "alone_seconds": alone, "during_seconds": during}
 
 
 def sweep(models: dict, dataset, smoke: bool) -> dict:
@@ -85,17 +174,44 @@ def row(figure: str, measured: str, target: str, ok: bool | None) -> str:
 
 
 def report(train: dict, sweeps: dict, live: dict | None, smoke: bool) -> str:
-    ratio = lambda kind: (
-        train[f"{kind}_tutorial_to_target"] / train[f"{kind}_ours_to_target"]
-        if train[f"{kind}_tutorial_to_target"] and train[f"{kind}_ours_to_target"]
-        else None
-    )
-    seconds = lambda value: "never" if value is None else f"{value:.2f} s"
+    def ratio(kind: str) -> float | None:
+        tutorial, ours = train[f"{kind}_tutorial_to_target"], train[f"{kind}_ours_to_target"]
+        return tutorial / ours if tutorial and ours else None
+
+    def seconds(value: float | None) -> str:
+        return "never" if value is None else f"{value:.2f} s"
+
     fraction = sweeps["both_gflops"] / sweeps["peak_gflops"]
+    fresh, shared = train["fresh_process"], train["sharing"]
+    ratio_shared = shared["during_seconds"] / shared["alone_seconds"]
     lines = [
         "| figure | measured | target | |",
         "|---|---|---|---|",
-        row("both default models trained (MLP then CNN)", f"{train['both_seconds']:.2f} s", "≤ 2 s", train["both_seconds"] <= 2),
+        row(
+            "torch.optim's first use in a process (imports torch._dynamo; outside every timing below)",
+            f"{fresh['optimiser_first_use_seconds']:.2f} s",
+            "",
+            None,
+        ),
+        row(
+            "both default models trained (MLP then CNN)",
+            f"{train['both_seconds']:.2f} s",
+            "≤ 2 s",
+            train["both_seconds"] <= 2,
+        ),
+        row(
+            "  the same in a fresh process: glibc keeping freed memory (keep_freed_memory) / glibc's defaults",
+            f"{fresh['kept_seconds']:.2f} s / {fresh['default_seconds']:.2f} s "
+            f"({fresh['kept_page_faults']:,} / {fresh['default_page_faults']:,} page faults)",
+            "",
+            None,
+        ),
+        row(
+            f"both default models asked for during a {shared['big'].train_size:,} × {shared['big'].epochs}-epoch training / alone",
+            f"{shared['during_seconds']:.2f} s / {shared['alone_seconds']:.2f} s = {ratio_shared:.1f}×",
+            "≤ 2×",
+            ratio_shared <= 2,
+        ),
         row("MLP accuracy, original test set", f"{train['mlp_accuracy']:.4f}", "≥ 0.94", train["mlp_accuracy"] >= 0.94),
         row("CNN accuracy, original test set", f"{train['cnn_accuracy']:.4f}", "≥ 0.96", train["cnn_accuracy"] >= 0.96),
     ]
@@ -103,15 +219,42 @@ def report(train: dict, sweeps: dict, live: dict | None, smoke: bool) -> str:
         r = ratio(kind)
         name = kind.upper()
         lines.append(row(f"{name} time to {target}: ConvLab", seconds(train[f"{kind}_ours_to_target"]), "", None))
-        lines.append(row(f"{name} time to {target}: tutorial way ({train[f'{kind}_tutorial_batches']} batches of 64)", seconds(train[f"{kind}_tutorial_to_target"]), "", None))
-        lines.append(row(f"{name} speed-up over the tutorial way", "n/a" if r is None else f"{r:.1f}×", "≥ 5×" if kind == "cnn" else "", (r or 0) >= 5 if kind == "cnn" else None))
+        lines.append(
+            row(
+                f"{name} time to {target}: tutorial way ({train[f'{kind}_tutorial_batches']} batches of 64)",
+                seconds(train[f"{kind}_tutorial_to_target"]),
+                "",
+                None,
+            )
+        )
+        lines.append(
+            row(
+                f"{name} speed-up over the tutorial way",
+                "n/a" if r is None else f"{r:.1f}×",
+                "≥ 5×" if kind == "cnn" else "",
+                (r or 0) >= 5 if kind == "cnn" else None,
+            )
+        )
     lines += [
         row("matrix-multiply peak (float32, 2048²)", f"{sweeps['peak_gflops']:.0f} GFLOP/s", "", None),
-        row(f"shift sweep, both models ({sweeps['evaluations']} shifts × {sweeps['images']:,} images)",
+        row(
+            f"shift sweep, both models ({sweeps['evaluations']} shifts × {sweeps['images']:,} images)",
             f"{sweeps['both_images_per_s']:,.0f} images/s, {sweeps['both_gflops']:.0f} GFLOP/s = {fraction:.0%} of peak",
-            "≥ 25% of peak", fraction >= 0.25),
-        row("  CNN alone", f"{sweeps['cnn_images_per_s']:,.0f} images/s, {sweeps['cnn_gflops']:.0f} GFLOP/s, {sweeps['cnn_seconds']:.1f} s", "", None),
-        row("  MLP alone", f"{sweeps['mlp_images_per_s']:,.0f} images/s, {sweeps['mlp_gflops']:.0f} GFLOP/s, {sweeps['mlp_seconds']:.1f} s", "", None),
+            "≥ 25% of peak",
+            fraction >= 0.25,
+        ),
+        row(
+            "  CNN alone",
+            f"{sweeps['cnn_images_per_s']:,.0f} images/s, {sweeps['cnn_gflops']:.0f} GFLOP/s, {sweeps['cnn_seconds']:.1f} s",
+            "",
+            None,
+        ),
+        row(
+            "  MLP alone",
+            f"{sweeps['mlp_images_per_s']:,.0f} images/s, {sweeps['mlp_gflops']:.0f} GFLOP/s, {sweeps['mlp_seconds']:.1f} s",
+            "",
+            None,
+        ),
     ]
     if live is None:
         lines.append(row("browser figures", "skipped: no Chromium", "", None))
@@ -119,18 +262,73 @@ def report(train: dict, sweeps: dict, live: dict | None, smoke: bool) -> str:
         lab, edit = live["lab_redraw_script_ms"], live["convolution_redraw_script_ms"]
         lab_b, edit_b = live["lab_redraw_browser_ms"], live["convolution_redraw_browser_ms"]
         lines += [
-            row(f"lab redraw after a slider move, script ({lab['n']} moves)", f"p50 {lab['p50']:.0f} ms, p95 {lab['p95']:.0f} ms", "p95 ≤ 150 ms", lab["p95"] <= 150),
-            row("  the same, key press to redrawn in Chromium", f"p50 {lab_b['p50']:.0f} ms, p95 {lab_b['p95']:.0f} ms", "", None),
-            row("  trainings caused by the slider moves", str(live["trainings_during_moves"]), "0", live["trainings_during_moves"] == 0),
-            row(f"page 1 redraw after an input edit, script ({edit['n']} edits)", f"p50 {edit['p50']:.0f} ms, p95 {edit['p95']:.0f} ms", "p95 ≤ 100 ms", edit["p95"] <= 100),
-            row("  the same, Enter to redrawn in Chromium", f"p50 {edit_b['p50']:.0f} ms, p95 {edit_b['p95']:.0f} ms", "", None),
+            row(
+                f"lab redraw after a slider move, script ({lab['n']} moves)",
+                f"p50 {lab['p50']:.0f} ms, p95 {lab['p95']:.0f} ms",
+                "p95 ≤ 150 ms",
+                lab["p95"] <= 150,
+            ),
+            row(
+                "  the same, key press to redrawn in Chromium",
+                f"p50 {lab_b['p50']:.0f} ms, p95 {lab_b['p95']:.0f} ms",
+                "",
+                None,
+            ),
+            row(
+                "  trainings caused by the slider moves",
+                str(live["trainings_during_moves"]),
+                "0",
+                live["trainings_during_moves"] == 0,
+            ),
+            row(
+                f"page 1 redraw after an input edit, script ({edit['n']} edits)",
+                f"p50 {edit['p50']:.0f} ms, p95 {edit['p95']:.0f} ms",
+                "p95 ≤ 100 ms",
+                edit["p95"] <= 100,
+            ),
+            row(
+                "  the same, Enter to redrawn in Chromium",
+                f"p50 {edit_b['p50']:.0f} ms, p95 {edit_b['p95']:.0f} ms",
+                "",
+                None,
+            ),
             row("server start to healthy", f"{live['server_ready_s']:.1f} s", "", None),
-            row("server start to page 1 complete in Chromium", f"{live['start_convolution_s']:.1f} s", "≤ 5 s", live["start_convolution_s"] <= 5),
-            row("server start to the lab complete, opened at once (training and sweep included)", f"{live['start_equivariance_s']:.1f} s", "≤ 5 s", live["start_equivariance_s"] <= 5),
-            row("  the same, until the table and feature maps show (the sweep chart still measuring)", f"{live['lab_usable_s']:.1f} s", "", None),
-            row("server start to the background warm-up done (default models trained, zero-fill sweeps measured)", f"{live['warm_up_s']:.1f} s", "", None),
-            row("the lab's first complete render, opened after the warm-up", f"{live['lab_after_warm_up_s']:.1f} s", "≤ 5 s", live["lab_after_warm_up_s"] <= 5),
-            row("server memory after a typical session, now / peak", f"{live['memory_now_mb']:.0f} MB / {live['memory_peak_mb']:.0f} MB", "peak ≤ 1 GB", live["memory_peak_mb"] <= 1024),
+            row(
+                "server start to page 1 complete in Chromium",
+                f"{live['start_convolution_s']:.1f} s",
+                "≤ 5 s",
+                live["start_convolution_s"] <= 5,
+            ),
+            row(
+                "server start to the lab complete, opened at once (training and sweep included)",
+                f"{live['start_equivariance_s']:.1f} s",
+                "≤ 5 s",
+                live["start_equivariance_s"] <= 5,
+            ),
+            row(
+                "  the same, until the table and feature maps show (the sweep chart still measuring)",
+                f"{live['lab_usable_s']:.1f} s",
+                "",
+                None,
+            ),
+            row(
+                "server start to the background warm-up done (default models trained, zero-fill sweeps measured)",
+                f"{live['warm_up_s']:.1f} s",
+                "",
+                None,
+            ),
+            row(
+                "the lab's first complete render, opened after the warm-up",
+                f"{live['lab_after_warm_up_s']:.1f} s",
+                "≤ 5 s",
+                live["lab_after_warm_up_s"] <= 5,
+            ),
+            row(
+                "server memory after a typical session, now / peak",
+                f"{live['memory_now_mb']:.0f} MB / {live['memory_peak_mb']:.0f} MB",
+                "peak ≤ 1 GB",
+                live["memory_peak_mb"] <= 1024,
+            ),
         ]
     reference = [
         "",
@@ -157,8 +355,13 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     configure_threads()
     dataset = load_mnist()
+    print("training in fresh processes…", file=sys.stderr, flush=True)
+    fresh = fresh_process_training(args.smoke)
     print("training…", file=sys.stderr, flush=True)
     train = training(dataset, args.smoke)
+    train["fresh_process"] = fresh
+    print("sharing the CPU…", file=sys.stderr, flush=True)
+    train["sharing"] = sharing(dataset, args.smoke)
     print("sweep…", file=sys.stderr, flush=True)
     sweeps = sweep(train.pop("models"), dataset, args.smoke)
     live = None

@@ -82,9 +82,21 @@ class StreamlitServer:
 
     def __enter__(self):
         command = [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-            "--server.headless", "true", "--server.port", str(self.port), "--server.address", "127.0.0.1",
-            "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(self.port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
         ]
         if self.namespace:
             command = self.namespace.prefix() + command
@@ -99,7 +111,10 @@ class StreamlitServer:
     def _health(self) -> bool:
         check = f"import urllib.request; urllib.request.urlopen('{self.url}/_stcore/health', timeout=1)"
         if self.namespace:
-            return subprocess.run(self.namespace.prefix() + [sys.executable, "-c", check], capture_output=True).returncode == 0
+            return (
+                subprocess.run(self.namespace.prefix() + [sys.executable, "-c", check], capture_output=True).returncode
+                == 0
+            )
         try:
             urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1)
             return True

@@ -14,9 +14,10 @@ from PIL import Image
 from torch.utils.data import DataLoader
 from torchvision import transforms
 
+from core.lab.config import TrainConfig
 from core.lab.data import PIXEL_MEAN, PIXEL_STD, Dataset
 from core.lab.evaluation import accuracy
-from core.lab.models import TrainConfig, build_model
+from core.lab.models import build_model
 
 
 class TutorialMnist(torch.utils.data.Dataset):
@@ -34,7 +35,12 @@ class TutorialMnist(torch.utils.data.Dataset):
 
 
 def tutorial_time_to_accuracy(
-    kind: str, dataset: Dataset, target: float, eval_every_batches: int = 5, max_batches: int | None = None, seed: int = 0
+    kind: str,
+    dataset: Dataset,
+    target: float,
+    eval_every_batches: int = 5,
+    max_batches: int | None = None,
+    seed: int = 0,
 ) -> tuple[float | None, int]:
     """Training seconds (evaluations excluded) until test accuracy first reaches target, and the batches it took."""
     torch.manual_seed(seed)

@@ -18,9 +18,11 @@ CHART_HEIGHT = 280
 
 def styled(chart: alt.Chart) -> dict:
     """Fonts large enough for a projector, colours left to Streamlit's light or dark theme; as a Vega-Lite dict."""
-    chart = chart.configure_axis(labelFontSize=13, titleFontSize=14).configure_legend(
-        labelFontSize=13, titleFontSize=13
-    ).configure_title(fontSize=15, anchor="start")
+    chart = (
+        chart.configure_axis(labelFontSize=13, titleFontSize=14)
+        .configure_legend(labelFontSize=13, titleFontSize=13)
+        .configure_title(fontSize=15, anchor="start")
+    )
     with debug_mode(False):
         return chart.to_dict(validate=False)
 

@@ -15,13 +15,18 @@ from core.exercise.descent import (
 from core.exercise.fields import DEFAULTS, FIELDS, read_inputs, texts_from_layer
 from core.exercise.numbers import format_number
 from core.exercise.practice import QUESTIONS, check_answers, random_exercise
-from core.exercise.worked_solution import AGREEMENT, highlight_text, worked_solution
-from pages import through_app_navigation
+from core.exercise.window import highlight_text
+from core.exercise.worked_solution import AGREEMENT, worked_solution
+from pages.page_state import forget, remember
+from pages.streamlit_internals import through_app_navigation
 
 through_app_navigation()
 
 LABELS = {
-    "x": ("Input x", "The input values, separated by commas or spaces. Decimals, negatives and fractions like 1/2 work."),
+    "x": (
+        "Input x",
+        "The input values, separated by commas or spaces. Decimals, negatives and fractions like 1/2 work.",
+    ),
     "w": ("Kernel w", "The weights the window multiplies by, left to right."),
     "b": ("Bias b", "One number added to every output."),
     "y": ("Targets y", "What each output should be: one number per output."),
@@ -31,14 +36,24 @@ LABELS = {
 }
 
 
+PRACTICE_KEYS = [f"practice_{key}" for key in QUESTIONS]
+# Session keys are global to the app: everything page 1 keeps is named for page 1 (the URL names stay x … lr).
+KEPT = [
+    *FIELDS,
+    "exercise_mode",
+    "solution_tab",
+    "window_highlight",
+    "descent_steps",
+    "practice_reveal",
+    *PRACTICE_KEYS,
+]
+
+
 def set_exercise(texts: dict[str, str]) -> None:
-    """Fill the fields (a callback: it runs before the widgets are drawn)."""
+    """Fill the fields (a callback: it runs before the widgets are drawn) and clear the practice answers."""
     for name in FIELDS:
         st.session_state[name] = texts[name]
-    st.session_state.exercise_texts = dict(texts)
-    for key in QUESTIONS:
-        st.session_state.pop(f"practice_{key}", None)
-    st.session_state.pop("practice_checked", None)
+    forget("convolution", [*PRACTICE_KEYS, "practice_checked"])
 
 
 def new_exercise() -> None:
@@ -47,10 +62,14 @@ def new_exercise() -> None:
 
 
 def field(column, name: str):
-    """A text field bound to the URL query, with a slot under it for its message."""
+    """A text field bound to the URL query, with a slot under it for its message.
+
+    Its default is the classic exercise's value: a link names only what differs from it, and a URL
+    without the name (Back to a page visited earlier) means the classic value.
+    """
     label, help_text = LABELS[name]
     with column:
-        text = st.text_input(label, value=None, key=name, help=help_text, bind="query-params")
+        text = st.text_input(label, value=DEFAULTS[name], key=name, help=help_text, bind="query-params")
         return text or "", st.empty()
 
 
@@ -83,7 +102,9 @@ def steps_tab(solution_text, inputs) -> None:
     if not inputs.complete:
         st.info("Gradient descent needs every field filled in correctly.")
         return
-    steps = st.number_input("Steps", min_value=1, max_value=MAX_STEPS, value=50, step=10, key="descent_steps", width=220)
+    steps = st.number_input(
+        "Steps", min_value=1, max_value=MAX_STEPS, value=50, step=10, key="descent_steps", width=220
+    )
     run = gradient_descent(inputs.layer, inputs.y, inputs.lr, steps)
     limit = stable_learning_rate(inputs.layer)
     left, right = st.columns(2, gap="large")
@@ -128,10 +149,7 @@ st.markdown(
     "would on paper. Change any number and the whole solution follows."
 )
 
-# Widgets forget their value on another page; this copy brings the exercise back.
-saved = st.session_state.setdefault("exercise_texts", dict(DEFAULTS))
-for name in FIELDS:
-    st.session_state.setdefault(name, saved[name])
+remember("convolution", KEPT)
 
 with st.container(border=True):
     top = st.columns([3, 3, 1.4, 3], gap="medium")
@@ -143,18 +161,21 @@ with st.container(border=True):
         st.write("")  # line the buttons up with the fields, under their labels
         buttons = st.container(horizontal=True)
         buttons.button("🎲 New exercise", on_click=new_exercise, help="Random small integers with clean answers.")
-        buttons.button("↺ Classic exercise", on_click=set_exercise, args=(DEFAULTS,), help="x=[1,2,3,4], w=[2,1,3], b=1, y=[2,4].")
-    saved.update(texts)
+        buttons.button(
+            "↺ Classic exercise", on_click=set_exercise, args=(DEFAULTS,), help="x=[1,2,3,4], w=[2,1,3], b=1, y=[2,4]."
+        )
     inputs = read_inputs(texts)
     for name, message in inputs.errors.items():
         slots[name].error(message, icon="⚠️")
 
 mode = st.segmented_control(
-    "Mode", ["📖 Worked solution", "🎯 Practice"], default="📖 Worked solution", key="mode", required=True
+    "Mode", ["📖 Worked solution", "🎯 Practice"], default="📖 Worked solution", key="exercise_mode", required=True
 )
 layer = inputs.layer
 if layer is None:
-    st.info("Fix the field marked above to see the solution: the forward pass needs x, w, b, the stride and the padding.")
+    st.info(
+        "Fix the field marked above to see the solution: the forward pass needs x, w, b, the stride and the padding."
+    )
     st.stop()
 
 solution_shown = True
@@ -196,7 +217,9 @@ if not solution_shown:
 
 solution_text = worked_solution(layer, inputs.y, inputs.lr)
 # Only the open tab's content runs (on_change="rerun"): an edit redraws just what the learner is looking at.
-tabs = st.tabs(["📖 Worked solution", "🔍 Sliding window", "📉 Many steps", "📤 Export"], key="solution_tab", on_change="rerun")
+tabs = st.tabs(
+    ["📖 Worked solution", "🔍 Sliding window", "📉 Many steps", "📤 Export"], key="solution_tab", on_change="rerun"
+)
 for tab, draw in zip(tabs, (solution_tab, window_tab, steps_tab, export_tab)):
     if tab.open:
         with tab:

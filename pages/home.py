@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages import through_app_navigation
+from pages.streamlit_internals import through_app_navigation
 
 through_app_navigation()
 

@@ -52,7 +52,19 @@ def open_page():
 def shown_text(at: AppTest) -> str:
     """Everything a learner can read on the page, as one string."""
     parts = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success", "code", "latex"):
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "code",
+        "latex",
+    ):
         parts += [str(element.value) for element in at.get(kind)]
     return "\n".join(parts)
 

@@ -17,10 +17,18 @@ def test_the_benchmark_prints_every_figure_with_its_target(chromium):
     assert run.returncode == 0, run.stderr[-3000:]
     out = run.stdout
     for figure in [
-        "both default models trained", "CNN speed-up over the tutorial way", "matrix-multiply peak",
-        "shift sweep, both models", "lab redraw after a slider move", "page 1 redraw after an input edit",
-        "server start to page 1 complete", "server start to the lab complete", "until the table and feature maps show",
-        "background warm-up done", "opened after the warm-up", "server memory",
+        "both default models trained",
+        "CNN speed-up over the tutorial way",
+        "matrix-multiply peak",
+        "shift sweep, both models",
+        "lab redraw after a slider move",
+        "page 1 redraw after an input edit",
+        "server start to page 1 complete",
+        "server start to the lab complete",
+        "until the table and feature maps show",
+        "background warm-up done",
+        "opened after the warm-up",
+        "server memory",
         "Reference table",
     ]:
         assert figure in out, f"{figure!r} missing from the benchmark's output:\n{out}"

@@ -30,7 +30,12 @@ def torch_answers(x, w, b, y, lr, stride=1, padding=0):
     x = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     w = torch.tensor(w, dtype=torch.float64, requires_grad=True)
     b = torch.tensor([b], dtype=torch.float64, requires_grad=True)
-    conv = lambda w_, b_: torch.nn.functional.conv1d(x.view(1, 1, -1), w_.view(1, 1, -1), b_, stride=stride, padding=padding).view(-1)
+
+    def conv(w_, b_):
+        return torch.nn.functional.conv1d(x.view(1, 1, -1), w_.view(1, 1, -1), b_, stride=stride, padding=padding).view(
+            -1
+        )
+
     y_hat = conv(w, b)
     loss = 0.5 * ((y_hat - torch.tensor(y, dtype=torch.float64)) ** 2).sum()
     loss.backward()
@@ -39,8 +44,15 @@ def torch_answers(x, w, b, y, lr, stride=1, padding=0):
         y_new = conv(w_new, b_new)
         new_loss = 0.5 * ((y_new - torch.tensor(y, dtype=torch.float64)) ** 2).sum()
     values = {
-        "outputs": y_hat, "loss": loss, "weight gradient": w.grad, "bias gradient": b.grad, "input gradient": x.grad,
-        "new weights": w_new, "new bias": b_new, "new outputs": y_new, "new loss": new_loss,
+        "outputs": y_hat,
+        "loss": loss,
+        "weight gradient": w.grad,
+        "bias gradient": b.grad,
+        "input gradient": x.grad,
+        "new weights": w_new,
+        "new bias": b_new,
+        "new outputs": y_new,
+        "new loss": new_loss,
     }
     return {name: tensor.detach().reshape(-1).tolist() for name, tensor in values.items()}
 

@@ -94,7 +94,10 @@ def test_numbers_that_are_not_finite_in_the_lab_url_fall_back_to_the_defaults(li
     page = browser_page
     open_lab(page)  # the default models, trained once
     trainings_before = trainings(live_app)
-    query = "&".join(f"{field}={value}" for field in ("dx", "dy", "image", "epochs", "seed", "augment"))
+    query = "&".join(
+        f"{field}={value}"
+        for field in ("dx", "dy", "test_image", "image", "epochs", "seed", "augment_shift", "augment")
+    )
     goto(page, f"/equivariance?{query}")
     expect(page.locator("[data-testid='stTable']")).to_be_visible(timeout=180_000)
     wait_idle(page)

@@ -65,8 +65,21 @@ def test_every_control_of_page_1_is_reached_with_the_tab_key(browser_page):
     page = browser_page
     goto(page, "/convolution")
     seen = " | ".join(tab_through(page, 40))
-    for control in ["Input x", "Kernel w", "Bias b", "Targets y", "Stride s", "Padding p", "Learning rate α",
-                    "New exercise", "Classic exercise", "Worked solution", "Practice", "Sliding window", "Many steps"]:
+    for control in [
+        "Input x",
+        "Kernel w",
+        "Bias b",
+        "Targets y",
+        "Stride s",
+        "Padding p",
+        "Learning rate α",
+        "New exercise",
+        "Classic exercise",
+        "Worked solution",
+        "Practice",
+        "Sliding window",
+        "Many steps",
+    ]:
         assert control in seen, f"{control} is not reachable with Tab: {seen}"
 
 
@@ -89,6 +102,20 @@ def test_every_control_of_the_lab_is_reached_with_the_tab_key(browser_page):
     page = browser_page
     ready(page, "/equivariance")
     seen = " | ".join(tab_through(page, 60))
-    for control in ["Dataset", "Training images", "Epochs", "Seed", "Shift augmentation", "MLP hidden units",
-                    "Train", "dx: move right", "dy: move down", "zero", "wrap", "Test image", "Random image of", "Pick"]:
+    for control in [
+        "Dataset",
+        "Training images",
+        "Epochs",
+        "Seed",
+        "Shift augmentation",
+        "MLP hidden units",
+        "Train",
+        "dx: move right",
+        "dy: move down",
+        "zero",
+        "wrap",
+        "Test image",
+        "Random image of",
+        "Pick",
+    ]:
         assert control in seen, f"{control} is not reachable with Tab: {seen}"

@@ -99,20 +99,34 @@ def random_case(rng: random.Random):
 
 def autograd(layer: Layer, y, lr):
     """The same exercise in PyTorch (float64): conv1d is a cross-correlation, as here."""
-    as_tensor = lambda values: torch.tensor([float(v) for v in values], dtype=torch.float64)
+
+    def as_tensor(values):
+        return torch.tensor([float(v) for v in values], dtype=torch.float64)
+
     x = as_tensor(layer.x).requires_grad_()
     w = as_tensor(layer.w).requires_grad_()
     b = torch.tensor([float(layer.b)], dtype=torch.float64, requires_grad=True)
-    y_hat = torch.nn.functional.conv1d(x.view(1, 1, -1), w.view(1, 1, -1), b, stride=layer.stride, padding=layer.padding)
+    y_hat = torch.nn.functional.conv1d(
+        x.view(1, 1, -1), w.view(1, 1, -1), b, stride=layer.stride, padding=layer.padding
+    )
     loss = 0.5 * ((y_hat.view(-1) - as_tensor(y)) ** 2).sum()
     loss.backward()
     with torch.no_grad():
         w_new, b_new = w - float(lr) * w.grad, b - float(lr) * b.grad
-        y_new = torch.nn.functional.conv1d(x.view(1, 1, -1), w_new.view(1, 1, -1), b_new, stride=layer.stride, padding=layer.padding)
+        y_new = torch.nn.functional.conv1d(
+            x.view(1, 1, -1), w_new.view(1, 1, -1), b_new, stride=layer.stride, padding=layer.padding
+        )
         new_loss = 0.5 * ((y_new.view(-1) - as_tensor(y)) ** 2).sum()
     return {
-        "y_hat": y_hat.view(-1), "loss": loss, "d_w": w.grad, "d_b": b.grad, "d_x": x.grad,
-        "w_new": w_new, "b_new": b_new, "y_new": y_new.view(-1), "new_loss": new_loss,
+        "y_hat": y_hat.view(-1),
+        "loss": loss,
+        "d_w": w.grad,
+        "d_b": b.grad,
+        "d_x": x.grad,
+        "w_new": w_new,
+        "b_new": b_new,
+        "y_new": y_new.view(-1),
+        "new_loss": new_loss,
     }
 
 

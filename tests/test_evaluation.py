@@ -4,6 +4,7 @@ import pytest
 import torch
 from torch import nn
 
+from core.lab.config import TrainConfig
 from core.lab.data import load_mnist, to_float
 from core.lab.evaluation import (
     accuracy,
@@ -14,7 +15,7 @@ from core.lab.evaluation import (
     shift_sweep,
     time_to_accuracy,
 )
-from core.lab.models import CNN, TrainConfig
+from core.lab.models import CNN
 from core.lab.training import train_model
 
 

@@ -6,12 +6,46 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from core.exercise.fields import DEFAULTS, FIELDS, read_inputs
+from core.lab.config import TrainConfig
 
 NASTY = [
-    "", " ", "\t\n", "1e308", "1e-320", "-0", "0.000001", "1e6", "-1e6", "1e7", "NaN", "-inf", "Infinity",
-    "٣, ٤", "１，２", "−1 −2", "1/3", "1/0", "0x1F", "1_000", "1,,2", "[1, 2]", "((1))", "<b>1</b>",
-    "<script>alert(1)</script>", "[a](javascript:alert(1))", "$\\frac{1}{0}$", "**2**", "\u202e1", "1\x002",
-    "9" * 400, ",".join(["1"] * 33), "1 " * 2000, "🙂", "½", "²", "1e99999999999",
+    "",
+    " ",
+    "\t\n",
+    "1e308",
+    "1e-320",
+    "-0",
+    "0.000001",
+    "1e6",
+    "-1e6",
+    "1e7",
+    "NaN",
+    "-inf",
+    "Infinity",
+    "٣, ٤",
+    "１，２",
+    "−1 −2",
+    "1/3",
+    "1/0",
+    "0x1F",
+    "1_000",
+    "1, 2",
+    "[1, 2]",
+    "((1))",
+    "<b>1</b>",
+    "<script>alert(1)</script>",
+    "[a](javascript:alert(1))",
+    "$\\frac{1}{0}$",
+    "**2**",
+    "\u202e1",
+    "1\x002",
+    "9" * 400,
+    ",".join(["1"] * 33),
+    "1 " * 2000,
+    "🙂",
+    "½",
+    "²",
+    "1e99999999999",
 ]
 hostile_text = st.one_of(
     st.sampled_from(NASTY),
@@ -36,7 +70,9 @@ def message_beside(at, field: str) -> str:
     return ""
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(query=st.dictionaries(st.sampled_from(FIELDS + ("mode", "evil")), hostile_text, max_size=7))
 def test_any_query_on_page_1_gives_the_solution_or_a_message_beside_each_bad_field(navigation_mode, query):
     at = run_page("pages/convolution.py", query)
@@ -50,40 +86,62 @@ def test_any_query_on_page_1_gives_the_solution_or_a_message_beside_each_bad_fie
     assert "Traceback" not in shown_text(at)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
-    dx=hostile_text, dy=hostile_text, image=hostile_text,
+    dx=hostile_text,
+    dy=hostile_text,
+    test_image=hostile_text,
     fill=st.one_of(st.sampled_from(["zero", "wrap", "circular", "", "ZERO"]), st.text(max_size=10)),
 )
-def test_any_shift_query_on_the_lab_stays_within_bounds(navigation_mode, dx, dy, image, fill):
-    at = run_page("pages/equivariance.py", {"dx": dx, "dy": dy, "image": image, "fill": fill})
+def test_any_shift_query_on_the_lab_stays_within_bounds(navigation_mode, dx, dy, test_image, fill):
+    at = run_page("pages/equivariance.py", {"dx": dx, "dy": dy, "test_image": test_image, "fill": fill})
     assert not at.exception, at.exception
     assert -8 <= at.slider(key="dx").value <= 8 and -8 <= at.slider(key="dy").value <= 8
-    assert 0 <= at.number_input(key="image").value <= 9_999
+    assert 0 <= at.number_input(key="test_image").value <= 9_999
     assert at.segmented_control(key="fill").value in ("zero", "wrap")
     assert at.table and "Traceback" not in shown_text(at)
 
 
-def test_training_settings_beyond_their_bounds_in_the_url_never_train_them(navigation_mode):
-    query = {"train_size": "999999999", "epochs": "1000", "seed": "-5", "augment": "99", "hidden": "1e9",
-             "padding": "<b>", "head": "", "downsample": "blur", "dataset": "ImageNet"}
+def test_training_settings_beyond_their_bounds_in_the_url_fall_back_to_the_defaults_and_train_those(navigation_mode):
+    query = {
+        "train_size": "999999999",
+        "epochs": "1000",
+        "seed": "-5",
+        "augment_shift": "99",
+        "mlp_hidden": "1e9",
+        "cnn_padding": "<b>",
+        "cnn_head": "",
+        "cnn_downsample": "blur",
+        "dataset": "ImageNet",
+    }
     at = run_page("pages/equivariance.py", query)
     assert not at.exception
-    caption = next(c.value for c in at.caption if "training images" in c.value)
-    assert "MNIST: 16,000 training images, 1 epoch" in caption or "training images" in caption
-    assert at.slider(key="epochs").value <= 10 and 0 <= at.number_input(key="seed").value <= 9_999
+    # The caption says what was trained: the default dataset, size and epochs, and no shift augmentation.
+    trained = next(c.value for c in at.caption if "training images" in c.value)
+    assert trained.startswith("MNIST: 16,000 training images, 1 epoch. Trained in"), trained
+    default = TrainConfig()
+    assert at.selectbox(key="dataset").value == default.dataset == "MNIST"
+    assert at.select_slider(key="train_size").value == default.train_size
+    assert at.slider(key="epochs").value == default.epochs and at.number_input(key="seed").value == default.seed
+    assert at.slider(key="augment_shift").value == default.augment_shift
+    assert at.select_slider(key="mlp_hidden").value == default.mlp_hidden
+    shown = {key: at.radio(key=key).value for key in ("cnn_padding", "cnn_head", "cnn_downsample")}
+    assert shown == {"cnn_padding": "zero", "cnn_head": "flatten", "cnn_downsample": "max pool"}
 
 
 def test_session_state_out_of_bounds_is_pulled_back_in(navigation_mode):
     # Before the controls exist, a value in session state is what they start with: out of range, Streamlit would raise.
     at = AppTest.from_file(str(APP), default_timeout=180)
     at.switch_page("pages/equivariance.py")
-    at.session_state["image"] = 123_456
+    at.session_state["test_image"] = 123_456
     at.session_state["dx"] = -99
     at.session_state["epochs"] = 0
     at.run()
     assert not at.exception, at.exception
-    assert at.number_input(key="image").value == 9_999 and at.slider(key="dx").value == -8
+    assert at.number_input(key="test_image").value == 9_999 and at.slider(key="dx").value == -8
+    assert at.slider(key="epochs").value == 1
 
 
 def test_defaults_are_untouched_by_an_empty_query(navigation_mode):

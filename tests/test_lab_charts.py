@@ -14,7 +14,11 @@ def sweeps() -> dict:
 
 
 def layer_data(spec: dict, mark: str) -> list[dict]:
-    layer = next(layer for layer in spec["layer"] if (layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]) == mark)
+    layer = next(
+        layer
+        for layer in spec["layer"]
+        if (layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]) == mark
+    )
     if "data" in layer and "values" in layer["data"]:
         return layer["data"]["values"]
     return spec["datasets"][layer.get("data", spec.get("data", {})).get("name") or spec["data"]["name"]]
@@ -24,7 +28,9 @@ def test_the_sweep_chart_has_one_point_per_model_direction_and_shift_with_the_me
     spec = accuracy_vs_shift_chart(sweeps())
     rows = layer_data(spec, "line")
     assert len(rows) == 2 * 2 * len(SHIFTS)
-    cnn_vertical = {row["shift"]: row["accuracy"] for row in rows if row["model"] == "CNN" and row["direction"] == "vertical (dy)"}
+    cnn_vertical = {
+        row["shift"]: row["accuracy"] for row in rows if row["model"] == "CNN" and row["direction"] == "vertical (dy)"
+    }
     assert cnn_vertical == {-2: 0.2, -1: 0.6, 0: 0.9, 1: 0.6, 2: 0.2}
 
 

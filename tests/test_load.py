@@ -19,9 +19,21 @@ def figure(out: str, name: str) -> str:
 @pytest.mark.browser
 def test_ten_sessions_at_once_share_one_training_and_hostile_links_never_break_a_page(chromium):
     run = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "load.py"), "--sessions", "10", "--settings", "3", "--hostile", "15",
-         "--budget-mb", "4"],
-        capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            str(ROOT / "bench" / "load.py"),
+            "--sessions",
+            "10",
+            "--settings",
+            "3",
+            "--hostile",
+            "15",
+            "--budget-mb",
+            "4",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     out = run.stdout
     assert run.returncode == 0, f"{out}\n{run.stderr[-3000:]}"

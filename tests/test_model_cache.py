@@ -1,164 +1,19 @@
-"""The shared cache of trained models: one training per setting, waiting instead of repeating, a memory budget."""
+"""The shared cache as the lab uses it: trainings, their results and estimates in one place; and a class sharing the CPU."""
 
 import dataclasses
-import threading
 import time
 
 import pytest
-import torch
+from fake_training import FakeDatasets, FakeTrainer, wait
 
-from core.lab.data import DataError
-from core.lab.models import TrainConfig
-from core.lab.training import TrainingInterrupted, TrainResult
-from core.serving.model_cache import DatasetStore, ModelCache, model_key
+from bench.run import BIG, OneDataset, train_both
+from core.lab.config import TrainConfig
+from core.lab.data import DataError, load_mnist
+from core.serving.datasets import DatasetStore
+from core.serving.model_cache import ModelCache
+from core.serving.work import name_in_words
 
 CONFIG = TrainConfig()
-
-
-class FakeDatasets:
-    def get(self, name):
-        return name
-
-
-class FakeTrainer:
-    """Counts trainings; each takes `seconds`, polling should_stop like the real loop does."""
-
-    def __init__(self, seconds=0.2, fail=None, size=10):
-        self.seconds, self.fail, self.size = seconds, fail, size
-        self.calls = []
-        self.lock = threading.Lock()
-
-    def __call__(self, kind, config, dataset, progress=None, should_stop=None):
-        with self.lock:
-            self.calls.append((kind, config))
-        steps = 10
-        for step in range(steps):
-            if should_stop and should_stop():
-                raise TrainingInterrupted("stopped")
-            if self.fail:
-                raise self.fail
-            time.sleep(self.seconds / steps)
-            if progress:
-                progress((step + 1) / steps, 1.0 / (step + 1))
-        return TrainResult(torch.nn.Linear(self.size, 1), kind, config, self.seconds)
-
-
-def wait(job, timeout=10):
-    deadline = time.monotonic() + timeout
-    while not job.finished and time.monotonic() < deadline:
-        job.seen()
-        time.sleep(0.01)
-    return job
-
-
-def test_thirty_sessions_asking_at_once_share_one_training():
-    trainer = FakeTrainer()
-    cache = ModelCache(FakeDatasets(), trainer)
-    jobs = []
-    threads = [threading.Thread(target=lambda: jobs.append(cache.request("cnn", CONFIG))) for _ in range(30)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len({id(job) for job in jobs}) == 1
-    wait(jobs[0])
-    assert jobs[0].state == "done" and len(trainer.calls) == 1 and cache.counts["trainings_started"] == 1
-
-
-def test_a_finished_model_is_reused_without_training_again():
-    trainer = FakeTrainer(seconds=0.01)
-    cache = ModelCache(FakeDatasets(), trainer)
-    first = wait(cache.request("mlp", CONFIG))
-    again = cache.request("mlp", CONFIG)
-    assert again is first and again.result is first.result and len(trainer.calls) == 1
-
-
-def test_settings_a_model_ignores_do_not_retrain_it():
-    assert model_key("mlp", CONFIG) == model_key("mlp", dataclasses.replace(CONFIG, cnn_padding="circular", cnn_head="gap"))
-    assert model_key("cnn", CONFIG) == model_key("cnn", dataclasses.replace(CONFIG, mlp_hidden=64))
-    assert model_key("cnn", CONFIG) != model_key("cnn", dataclasses.replace(CONFIG, cnn_padding="circular"))
-    assert model_key("mlp", CONFIG) != model_key("mlp", dataclasses.replace(CONFIG, seed=1))
-
-
-def test_progress_and_loss_reach_the_waiting_sessions():
-    cache = ModelCache(FakeDatasets(), FakeTrainer(seconds=0.3))
-    job = cache.request("mlp", CONFIG)
-    seen = set()
-    while not job.finished:
-        job.seen()
-        seen.add(round(job.fraction, 1))
-        time.sleep(0.01)
-    assert job.fraction == 1.0 and job.loss is not None and len(seen) >= 3
-
-
-def test_a_training_nobody_waits_for_is_cancelled_and_leaves_no_model():
-    cache = ModelCache(FakeDatasets(), FakeTrainer(seconds=2.0), abandon_after=0.2)
-    job = cache.request("cnn", CONFIG)
-    time.sleep(1.0)  # nobody calls job.seen()
-    assert job.state == "cancelled" and job.result is None
-    assert "stopped half-way" in job.message
-    assert cache.jobs() == [] and cache.counts["cancelled"] == 1
-    restarted = cache.request("cnn", CONFIG)
-    assert restarted is not job
-
-
-def test_a_failed_training_says_why_and_is_not_cached():
-    cache = ModelCache(FakeDatasets(), FakeTrainer(fail=MemoryError("out of memory")))
-    job = wait(cache.request("cnn", CONFIG))
-    assert job.state == "failed" and "MemoryError" in job.message and job.result is None
-    assert cache.jobs() == []
-
-
-def test_a_dataset_that_cannot_load_fails_the_training_with_its_message():
-    class NoData:
-        def get(self, name):
-            raise DataError("Fashion-MNIST needs the internet for its first download.")
-
-    cache = ModelCache(NoData(), FakeTrainer())
-    job = wait(cache.request("mlp", dataclasses.replace(CONFIG, dataset="Fashion-MNIST")))
-    assert job.state == "failed" and "needs the internet" in job.message
-
-
-def test_the_cache_stays_within_its_memory_budget_by_evicting_the_least_recently_used():
-    cache = ModelCache(FakeDatasets(), FakeTrainer(seconds=0.01, size=1000))
-    wait(cache.request("mlp", CONFIG))
-    one_model = cache.memory_bytes()  # 1,001 float32 parameters and the result's bookkeeping
-    cache.budget_bytes = int(2.5 * one_model)
-    jobs = [wait(cache.request("mlp", dataclasses.replace(CONFIG, seed=seed))) for seed in range(1, 5)]
-    assert all(job.state == "done" for job in jobs)
-    assert cache.memory_bytes() <= cache.budget_bytes and cache.counts["evicted"] == 3
-    kept = {job.config.seed for job in cache.jobs()}
-    assert kept == {3, 4}
-
-
-def test_derived_results_are_computed_once_even_when_asked_for_concurrently():
-    cache = ModelCache(FakeDatasets(), FakeTrainer(seconds=0.01))
-    job = wait(cache.request("mlp", CONFIG))
-    calls = []
-
-    def slow_sweep(model):
-        calls.append(1)
-        time.sleep(0.2)
-        return [1, 2, 3]
-
-    results = []
-    threads = [threading.Thread(target=lambda: results.append(cache.derived(job, "sweep", slow_sweep))) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(calls) == 1 and results == [[1, 2, 3]] * 10
-
-
-def test_prepare_computes_in_the_background_and_peek_never_blocks():
-    cache = ModelCache(FakeDatasets(), FakeTrainer(seconds=0.01))
-    job = wait(cache.request("mlp", CONFIG))
-    cache.prepare(job, "sweep", lambda model: (time.sleep(0.2), "ready")[1])
-    assert cache.peek(job, "sweep") is None
-    deadline = time.monotonic() + 5
-    while cache.peek(job, "sweep") is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert cache.peek(job, "sweep") == "ready"
 
 
 def test_a_dataset_that_failed_is_not_downloaded_again_by_every_student():
@@ -175,43 +30,88 @@ def test_a_dataset_that_failed_is_not_downloaded_again_by_every_student():
     assert attempts == ["KMNIST"]
 
 
-def test_a_long_derived_computation_reports_progress_and_lets_waiting_work_take_the_cpu_between_steps():
-    from core.serving.cpu import cpu_turn
+def test_find_never_starts_a_training_and_request_does():
+    trainer = FakeTrainer(seconds=0.01)
+    cache = ModelCache(FakeDatasets(), trainer)
+    assert cache.find("mlp", CONFIG) is None and cache.counts["trainings_started"] == 0
+    job = cache.request("mlp", CONFIG)
+    assert cache.find("mlp", CONFIG) is job
+    wait(job)
+    assert len(trainer.calls) == 1
 
-    cache = ModelCache(FakeDatasets(), FakeTrainer(seconds=0.01))
+
+def test_the_estimate_is_the_training_alone_nothing_once_trained_and_what_is_left_while_under_way():
+    cache = ModelCache(FakeDatasets(), FakeTrainer(seconds=0.4))
+    alone = cache.estimate_seconds("cnn", CONFIG)
+    assert alone > 0 and cache.jobs() == []  # estimating starts nothing
+    assert cache.estimate_seconds("cnn", BIG) == pytest.approx(alone * 60_000 * 3 / 16_000)
+    job = cache.request("cnn", CONFIG)
+    while job.fraction < 0.5:
+        job.seen()
+        time.sleep(0.01)
+    assert 0 < cache.estimate_seconds("cnn", CONFIG) < alone
+    wait(job)
+    assert cache.estimate_seconds("cnn", CONFIG) == 0.0
+
+
+def test_the_estimate_follows_the_speed_measured_by_finished_trainings():
+    cache = ModelCache(FakeDatasets(), FakeTrainer(seconds=0.3))
+    wait(cache.request("mlp", CONFIG))  # this server trains the default MLP in 0.3 s
+    assert cache.estimate_seconds("mlp", dataclasses.replace(CONFIG, seed=1, epochs=2)) == pytest.approx(0.6, rel=0.2)
+
+
+def test_ahead_lists_the_trainings_and_computations_queued_or_under_way_shortest_first():
+    cache = ModelCache(FakeDatasets(), FakeTrainer(seconds=lambda config: config.epochs * 0.2, steps=50))
+    done = wait(cache.request("mlp", CONFIG))
+    assert cache.ahead() == []
+    big, small = cache.request("cnn", BIG), cache.request("cnn", CONFIG)
+    cache.prepare(done, ("sweep", "zero"), lambda model: (time.sleep(0.2), "swept")[1])
+    ahead = cache.ahead()
+    assert {work.description for work in ahead} == {
+        "training the CNN on 60,000 images × 3 epochs",
+        "training the CNN on 16,000 images × 1 epoch",
+        "sweep (zero) for the MLP on 16,000 images × 1 epoch",
+    }
+    assert [work.remaining_seconds for work in ahead] == sorted(work.remaining_seconds for work in ahead)
+    assert {work.job for work in ahead if work.kind == "training"} == {big, small}
+    while cache.ahead():
+        big.seen(), small.seen()
+        time.sleep(0.02)
+    assert big.state == small.state == "done"
+
+
+def test_names_of_computed_values_read_as_words():
+    assert name_in_words(("sweep", "zero")) == "sweep (zero)"
+    assert name_in_words(("accuracy", 2, 0, "circular")) == "accuracy (2, 0, circular)"
+    assert name_in_words("weights file") == "weights file"
+
+
+def test_the_lab_sees_one_cache_with_counts_a_settable_budget_and_its_memory():
+    cache = ModelCache(FakeDatasets(), FakeTrainer(seconds=0.01), budget_bytes=1_000_000)
     job = wait(cache.request("mlp", CONFIG))
-    step = cache.stepper(job, "sweep")
-    seen, order = [], []
-    quick_one_asked = threading.Event()
-
-    def quick_one():
-        quick_one_asked.set()
-        with cpu_turn():
-            order.append("quick")
-
-    def long_sweep(model):
-        for index in range(1, 6):
-            order.append(f"step {index}")
-            if index == 2:
-                threading.Thread(target=quick_one).start()
-                quick_one_asked.wait()
-                time.sleep(0.05)  # the quick one is now queued for the CPU
-            step(index / 5)
-            seen.append(cache.progress(job, "sweep"))
-        return "swept"
-
-    assert cache.derived(job, "sweep", long_sweep) == "swept"
-    assert seen == [0.2, 0.4, 0.6, 0.8, 1.0]
-    assert order.index("quick") == order.index("step 2") + 1  # in at the next step, not after the whole sweep
-    assert cache.progress(job, "sweep") is None  # nothing under way any more
+    assert cache.derived(job, "grid", lambda model: "grid") == "grid" and cache.peek(job, "grid") == "grid"
+    cache.budget_bytes = 2_000_000
+    assert cache.budget_bytes == 2_000_000 and 0 < cache.memory_bytes() < 2_000_000
+    assert cache.jobs() == [job] and cache.counts["trainings_done"] == 1
 
 
-def test_quick_derived_work_that_does_not_use_the_cpu_does_not_queue_behind_a_sweep():
-    from core.serving.cpu import CPU
+# -- a class sharing the machine, with real trainings ----------------------------------------------------------
 
-    cache = ModelCache(FakeDatasets(), FakeTrainer(seconds=0.01))
-    job = wait(cache.request("mlp", CONFIG))
-    with CPU:  # a sweep holds the CPU
-        started = time.monotonic()
-        assert cache.derived(job, "weights file", lambda model: b"weights", uses_cpu=False) == b"weights"
-        assert time.monotonic() - started < 1
+
+def test_a_default_training_asked_for_during_a_60000_image_3_epoch_training_finishes_within_twice_its_time_alone():
+    cache = ModelCache(OneDataset(load_mnist()), abandon_after=1.0)
+    train_both(cache, TrainConfig(train_size=1_000))  # loads the kernels once, as a running server has
+    alone = train_both(cache, TrainConfig(seed=1))
+    big = [cache.request(kind, BIG) for kind in ("mlp", "cnn")]
+    while not any(job.fraction > 0 for job in big):
+        for job in big:
+            job.seen()
+        time.sleep(0.01)
+    during_big = train_both(cache, TrainConfig(seed=2), also_watch=big)
+    assert [cache.find(kind, TrainConfig(seed=2)).state for kind in ("mlp", "cnn")] == ["done", "done"]
+    assert not all(job.finished for job in big)
+    assert during_big <= 2 * alone + 0.5, f"{during_big:.2f} s with the big training under way, {alone:.2f} s alone"
+    deadline = time.monotonic() + 10  # nobody looks at the big ones any more: they stop at their next batch
+    while not all(job.finished for job in big) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [job.state for job in big] == ["cancelled", "cancelled"] and cache.find("cnn", BIG) is None

@@ -6,14 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from core.lab.models import (
-    CNN,
-    MLP,
-    TrainConfig,
-    build_model,
-    count_parameters,
-    flops_per_image,
-)
+from core.lab.config import TrainConfig
+from core.lab.models import CNN, MLP, build_model, count_parameters, flops_per_image
 
 
 @pytest.fixture
@@ -117,7 +111,9 @@ def test_flops_per_image_count_two_per_multiply_add_of_every_conv_and_linear():
 
 
 def test_build_model_follows_the_config():
-    config = TrainConfig(mlp_hidden=64, cnn_padding="circular", cnn_head="gap", cnn_conv1_channels=8, cnn_conv2_channels=12)
+    config = TrainConfig(
+        mlp_hidden=64, cnn_padding="circular", cnn_head="gap", cnn_conv1_channels=8, cnn_conv2_channels=12
+    )
     mlp, cnn = build_model("mlp", config), build_model("cnn", config)
     assert mlp.hidden.out_features == 64
     assert cnn.conv1.padding_mode == "circular" and cnn.conv2.out_channels == 12

@@ -18,8 +18,19 @@ from core.exercise.numbers import (
 
 @pytest.mark.parametrize(
     "text, value",
-    [("3", 3), ("-0.25", F(-1, 4)), ("1/3", F(1, 3)), ("−2", -2), ("2e-3", F(1, 500)), (".5", F(1, 2)),
-     ("+7", 7), ("-0", 0), ("１２", 12), ("٣", 3), ("0.1", F(1, 10))],
+    [
+        ("3", 3),
+        ("-0.25", F(-1, 4)),
+        ("1/3", F(1, 3)),
+        ("−2", -2),
+        ("2e-3", F(1, 500)),
+        (".5", F(1, 2)),
+        ("+7", 7),
+        ("-0", 0),
+        ("１２", 12),
+        ("٣", 3),
+        ("0.1", F(1, 10)),
+    ],
 )
 def test_typed_numbers_are_read_exactly(text, value):
     assert parse_number(text) == value
@@ -32,10 +43,21 @@ def test_vectors_are_read_however_they_are_separated(text):
 
 @pytest.mark.parametrize(
     "text, words",
-    [("", "missing"), ("abc", "not a number"), ("inf", "finite"), ("nan", "finite"), ("-Infinity", "finite"),
-     ("1/0", "divides by zero"), ("1e308", "far too large"), ("1e-320", "far too large or too small"),
-     ("1e999999999", "not a number"), ("2000000", "too large"), ("0.0000001", "decimal places"),
-     ("<script>alert(1)</script>", "not a number"), ("1..2", "not a number")],
+    [
+        ("", "missing"),
+        ("abc", "not a number"),
+        ("inf", "finite"),
+        ("nan", "finite"),
+        ("-Infinity", "finite"),
+        ("1/0", "divides by zero"),
+        ("1e308", "far too large"),
+        ("1e-320", "far too large or too small"),
+        ("1e999999999", "not a number"),
+        ("2000000", "too large"),
+        ("0.0000001", "decimal places"),
+        ("<script>alert(1)</script>", "not a number"),
+        ("1..2", "not a number"),
+    ],
 )
 def test_bad_numbers_get_a_message_that_says_why(text, words):
     with pytest.raises(NumberError, match=words):
@@ -63,8 +85,17 @@ def test_whole_numbers_in_range():
 
 @pytest.mark.parametrize(
     "value, text",
-    [(F(28, 100), "0.28"), (F("61.064"), "61.064"), (F(14), "14"), (F(-3, 2), "-1.5"), (F(1, 3), "0.3333…"),
-     (F(-2, 3), "-0.6667…"), (F(1, 3000), "0.0003333…"), (F(100, 3), "33.3333…"), (F(1, 1024), "0.0009765625")],
+    [
+        (F(28, 100), "0.28"),
+        (F("61.064"), "61.064"),
+        (F(14), "14"),
+        (F(-3, 2), "-1.5"),
+        (F(1, 3), "0.3333…"),
+        (F(-2, 3), "-0.6667…"),
+        (F(1, 3000), "0.0003333…"),
+        (F(100, 3), "33.3333…"),
+        (F(1, 1024), "0.0009765625"),
+    ],
 )
 def test_numbers_are_shown_exactly_or_visibly_rounded(value, text):
     assert format_number(value) == text
@@ -75,7 +106,7 @@ def test_the_float_error_of_the_classic_update_never_shows():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.fractions(min_value=-10**6, max_value=10**6, max_denominator=10**6))
+@given(st.fractions(min_value=-(10**6), max_value=10**6, max_denominator=10**6))
 def test_compact_form_reads_back_to_the_same_number(value):
     assert parse_number(compact_number(value)) == value
 
@@ -115,7 +146,12 @@ def unescaped_specials(message: str) -> list[str]:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("<>[]()*_`$#|~&!\\/.-+0123456789eE abcx;,") + ["−", "١", "\u202e", "\x00"]), max_size=60))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("<>[]()*_`$#|~&!\\/.-+0123456789eE abcx;,") + ["−", "١", "\u202e", "\x00"]),
+        max_size=60,
+    )
+)
 def test_whatever_is_typed_comes_back_as_plain_text_never_as_markup(text):
     try:
         parse_vector(text, 32)
@@ -123,7 +159,9 @@ def test_whatever_is_typed_comes_back_as_plain_text_never_as_markup(text):
         assert unescaped_specials(str(error)) == [], str(error)
 
 
-@pytest.mark.parametrize("text", ["<b>bold</b>", "[click](javascript:alert(1))", "$\\frac{1}{0}$", "**1**", "<img src=x onerror=alert(1)>"])
+@pytest.mark.parametrize(
+    "text", ["<b>bold</b>", "[click](javascript:alert(1))", "$\\frac{1}{0}$", "**1**", "<img src=x onerror=alert(1)>"]
+)
 def test_markup_in_a_field_is_quoted_back_escaped(text):
     with pytest.raises(NumberError) as error:
         parse_number(text)

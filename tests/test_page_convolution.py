@@ -22,7 +22,17 @@ def test_defaults_show_the_classic_solution_without_errors(open_page):
     at = open_page(PAGE)
     assert not at.exception and not errors(at)
     text = shown_text(at)
-    for number in ("[14, 20]", "200", "[44, 72, 100]", "28", "[24, 44, 52, 48]", "[1.56, 0.28, 2]", "0.72", "[8.84, 12.68]", "61.064"):
+    for number in (
+        "[14, 20]",
+        "200",
+        "[44, 72, 100]",
+        "28",
+        "[24, 44, 52, 48]",
+        "[1.56, 0.28, 2]",
+        "0.72",
+        "[8.84, 12.68]",
+        "61.064",
+    ):
         assert f"| {number} |" in text
     assert "The loss fell" in text and "agrees with PyTorch's autograd" in text
     assert len(open_tab(at, "🔍 Sliding window").get("vega_lite_chart")) == 1
@@ -37,7 +47,9 @@ def test_picking_a_weight_writes_out_the_terms_its_gradient_gathers(open_page):
 
 
 def test_a_shared_url_restores_the_exercise(open_page):
-    at = open_page(PAGE, {"x": "1,2,3,4,5", "w": "1,-1", "b": "0", "y": "0,0,0,0", "stride": "1", "padding": "0", "lr": "0.01"})
+    at = open_page(
+        PAGE, {"x": "1,2,3,4,5", "w": "1,-1", "b": "0", "y": "0,0,0,0", "stride": "1", "padding": "0", "lr": "0.01"}
+    )
     assert not at.exception and not errors(at)
     assert at.text_input(key="x").value == "1,2,3,4,5" and at.text_input(key="lr").value == "0.01"
     assert "| [-1, -1, -1, -1] |" in shown_text(at)
@@ -102,7 +114,7 @@ def test_a_bad_learning_rate_keeps_the_gradients_on_the_page(open_page):
 
 def test_practice_marks_answers_and_hides_the_solution_until_asked(open_page):
     at = open_page(PAGE)
-    at.segmented_control(key="mode").set_value("🎯 Practice").run()
+    at.segmented_control(key="exercise_mode").set_value("🎯 Practice").run()
     assert "1. Forward pass" not in shown_text(at)
     answers = {"y_hat": "14, 20", "loss": "200", "d_w": "44, 72, 100", "d_b": "27", "w_new": "1.56 0.28 2", "b_new": ""}
     for key, value in answers.items():
@@ -142,3 +154,30 @@ def test_export_offers_the_whole_solution_as_markdown(open_page):
     code = at.code[0].value
     assert code.startswith("# Convolution by hand: worked solution") and "61.064" in code and "$$" in code
     assert at.get("download_button")
+
+
+def test_leaving_for_another_page_and_coming_back_keeps_the_exercise_and_the_mode(open_page):
+    at = open_page(PAGE, {"x": "5, 6, 7, 8"})
+    at.text_input(key="b").set_value("2").run()
+    at.segmented_control(key="exercise_mode").set_value("🎯 Practice").run()
+    at.switch_page("pages/home.py").run()
+    assert "exercise_mode" not in at.session_state  # Streamlit forgets the controls of a page not drawn
+    at.switch_page(PAGE).run()
+    assert at.text_input(key="x").value == "5, 6, 7, 8" and at.text_input(key="b").value == "2"
+    assert at.segmented_control(key="exercise_mode").value == "🎯 Practice"
+    assert not at.exception and not errors(at)
+
+
+def test_a_new_exercise_clears_the_practice_answers_for_good(open_page):
+    at = open_page(PAGE)
+    at.segmented_control(key="exercise_mode").set_value("🎯 Practice").run()
+    at.text_input(key="practice_loss").set_value("200")
+    at.button[-1].click().run()
+    at.switch_page("pages/home.py").run()
+    at.switch_page(PAGE).run()
+    assert at.text_input(key="practice_loss").value == "200"  # kept while away
+    at.button[0].click().run()  # 🎲 New exercise
+    assert at.text_input(key="practice_loss").value == ""
+    at.switch_page("pages/home.py").run()
+    at.switch_page(PAGE).run()
+    assert at.text_input(key="practice_loss").value == ""

@@ -6,8 +6,8 @@ import pytest
 from conftest import shown_text
 
 from core.lab import data
+from core.lab.config import TrainConfig
 from core.lab.evaluation import accuracy
-from core.lab.models import TrainConfig
 from core.lab.questions import shared_lab
 
 PAGE = "pages/equivariance.py"
@@ -54,7 +54,9 @@ def test_the_table_shows_what_the_evaluation_code_measures(first_run):
     rows = table(at)
     for position, kind in enumerate(("mlp", "cnn")):
         model = jobs[kind].result.model
-        assert as_fraction(rows["original test set"][position]) == pytest.approx(accuracy(model, dataset.x_test, dataset.y_test), abs=5e-5)
+        assert as_fraction(rows["original test set"][position]) == pytest.approx(
+            accuracy(model, dataset.x_test, dataset.y_test), abs=5e-5
+        )
         shifted = accuracy(model, dataset.x_test, dataset.y_test, 2, 0, "zero")
         assert as_fraction(rows["shifted by (2, 0), zero fill"][position]) == pytest.approx(shifted, abs=5e-5)
 
@@ -79,7 +81,7 @@ def test_circular_fill_changes_the_table_and_the_explanation(open_page, first_ru
 
 
 def test_circular_padding_and_circular_shift_make_the_first_layer_exactly_equivariant(open_page, first_run):
-    at = open_page(PAGE, {"padding": "circular", "fill": "wrap"}, timeout=TIMEOUT)
+    at = open_page(PAGE, {"cnn_padding": "circular", "fill": "wrap"}, timeout=TIMEOUT)
     assert not at.exception
     text = shown_text(at)
     assert "wraps round like a torus" in text
@@ -89,10 +91,12 @@ def test_circular_padding_and_circular_shift_make_the_first_layer_exactly_equiva
 
 
 def test_shift_values_beyond_the_bounds_in_the_url_are_not_used(open_page, first_run):
-    at = open_page(PAGE, {"dx": "99", "dy": "-1000", "image": "123456", "fill": "sideways", "epochs": "0"}, timeout=TIMEOUT)
+    at = open_page(
+        PAGE, {"dx": "99", "dy": "-1000", "test_image": "123456", "fill": "sideways", "epochs": "0"}, timeout=TIMEOUT
+    )
     assert not at.exception
     assert -8 <= at.slider(key="dx").value <= 8 and -8 <= at.slider(key="dy").value <= 8
-    assert 0 <= at.number_input(key="image").value <= 9_999
+    assert 0 <= at.number_input(key="test_image").value <= 9_999
     assert at.segmented_control(key="fill").value in ("zero", "wrap")
 
 

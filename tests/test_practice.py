@@ -12,7 +12,14 @@ CLASSIC = solve(Layer(tuple(map(F, (1, 2, 3, 4))), tuple(map(F, (2, 1, 3))), F(1
 
 
 def test_the_right_answers_are_all_marked_right():
-    answers = {"y_hat": "14, 20", "loss": "200", "d_w": "44 72 100", "d_b": "28", "w_new": "1.56, 0.28, 2", "b_new": "0.72"}
+    answers = {
+        "y_hat": "14, 20",
+        "loss": "200",
+        "d_w": "44 72 100",
+        "d_b": "28",
+        "w_new": "1.56, 0.28, 2",
+        "b_new": "0.72",
+    }
     assert all(mark.correct for mark in check_answers(CLASSIC, answers).values())
 
 

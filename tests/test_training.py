@@ -1,19 +1,15 @@
-"""Facts about training: our Adam and schedule against torch.optim, reproducibility, stopping, and accuracy reached."""
+"""Facts about training: torch's Adam on a one-cycle schedule, reproducibility, stopping, and accuracy reached."""
 
 import math
+import time
 
 import pytest
 import torch
 
+from core.lab.config import TrainConfig
 from core.lab.data import load_mnist
 from core.lab.evaluation import accuracy
-from core.lab.models import TrainConfig
-from core.lab.training import (
-    Adam,
-    TrainingInterrupted,
-    one_cycle_learning_rate,
-    train_model,
-)
+from core.lab.training import TrainingInterrupted, adam_one_cycle, train_model
 
 SMALL = TrainConfig(train_size=4_000)
 
@@ -23,50 +19,43 @@ def mnist():
     return load_mnist()
 
 
-def test_our_adam_takes_the_same_steps_as_torch_optim_adam():
-    generator = torch.Generator().manual_seed(0)
-    ours = [torch.randn(5, 3, generator=generator, requires_grad=True), torch.randn(3, generator=generator, requires_grad=True)]
-    theirs = [p.detach().clone().requires_grad_() for p in ours]
-    adam = Adam(ours)
-    reference = torch.optim.Adam(theirs, lr=1.0)
-    for step, learning_rate in enumerate([1e-2, 3e-2, 5e-3, 1e-3, 2e-2]):
-        gradients = [torch.randn(p.shape, generator=generator) for p in ours]
-        for mine, torch_parameter, gradient in zip(ours, theirs, gradients):
-            mine.grad, torch_parameter.grad = gradient.clone(), gradient.clone()
-        adam.step(learning_rate)
-        reference.param_groups[0]["lr"] = learning_rate
-        reference.step()
-        for mine, torch_parameter in zip(ours, theirs):
-            torch.testing.assert_close(mine, torch_parameter, rtol=1e-6, atol=1e-7)
-            assert mine.grad is None  # our step clears the gradients it used
-
-
-@pytest.mark.parametrize("total_steps", [11, 57, 250])
-def test_one_cycle_learning_rate_equals_torch_one_cycle_lr_without_momentum_cycling(total_steps):
-    parameter = torch.zeros(1, requires_grad=True)
-    optimizer = torch.optim.SGD([parameter], lr=0.01)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=0.01, total_steps=total_steps, pct_start=0.1, div_factor=5.0,
-        final_div_factor=1e4, cycle_momentum=False,
-    )
-    for step in range(total_steps):
-        assert one_cycle_learning_rate(step, total_steps, 0.01) == pytest.approx(schedule.get_last_lr()[0], rel=1e-9)
+def learning_rates(total_steps: int, peak: float = 0.01) -> tuple[list[float], list[float]]:
+    """The learning rate and Adam's beta1 at each step of a run, as the training loop steps them."""
+    optimizer, schedule = adam_one_cycle(torch.nn.Linear(2, 1), total_steps, peak)
+    rates, beta1s = [], []
+    for _ in range(total_steps):
+        rates.append(optimizer.param_groups[0]["lr"])
+        beta1s.append(optimizer.param_groups[0]["betas"][0])
         optimizer.step()
         schedule.step()
+    return rates, beta1s
 
 
-def test_the_schedule_starts_at_a_fifth_of_the_peak_reaches_it_and_ends_near_zero():
-    rates = [one_cycle_learning_rate(step, 250, 0.01) for step in range(250)]
+def test_the_schedule_starts_at_a_fifth_of_the_peak_reaches_it_after_a_tenth_and_ends_near_zero():
+    rates, _ = learning_rates(250)
     assert rates[0] == pytest.approx(0.002)
-    assert max(rates) == pytest.approx(0.01) and rates.index(max(rates)) == 24
+    assert max(rates) == pytest.approx(0.01) and rates.index(max(rates)) == 24  # step 0.1 × 250 - 1
     assert rates[-1] == pytest.approx(0.002 / 1e4)
 
 
-@pytest.mark.parametrize("total_steps", [1, 2, 10])
-def test_runs_too_short_to_warm_up_start_at_the_peak_and_still_decay(total_steps):
-    rates = [one_cycle_learning_rate(step, total_steps, 0.01) for step in range(total_steps)]
-    assert rates[0] == pytest.approx(0.01)
-    assert all(math.isfinite(rate) for rate in rates) and rates == sorted(rates, reverse=True)
+def test_both_phases_follow_half_a_cosine():
+    rates, _ = learning_rates(250)
+    warm_up_middle = 0.002 + (0.01 - 0.002) * (1 - math.cos(math.pi * 12 / 24)) / 2
+    assert rates[12] == pytest.approx(warm_up_middle)
+    decay_middle = (0.01 + 0.002 / 1e4) / 2  # half-way through the 225 steps after the peak
+    assert (rates[24 + 112] + rates[24 + 113]) / 2 == pytest.approx(decay_middle, rel=1e-3)
+    assert rates[:25] == sorted(rates[:25]) and rates[24:] == sorted(rates[24:], reverse=True)
+
+
+def test_adam_keeps_a_short_gradient_memory_for_the_whole_run():
+    _, beta1s = learning_rates(100)
+    assert set(beta1s) == {0.8}  # OneCycleLR's momentum cycling is off
+
+
+@pytest.mark.parametrize("total_steps", range(1, 21))
+def test_runs_of_any_length_have_a_learning_rate_above_zero_and_never_above_the_peak(total_steps):
+    rates, _ = learning_rates(total_steps)
+    assert all(0 < rate <= 0.01 for rate in rates) and rates[0] >= 0.002
 
 
 @pytest.mark.parametrize(("kind", "least"), [("mlp", 0.85), ("cnn", 0.90)])
@@ -99,16 +88,28 @@ def test_should_stop_interrupts_training_before_the_next_batch(mnist):
     steps_seen = []
     with pytest.raises(TrainingInterrupted, match="stopped at step 3"):
         train_model(
-            "mlp", SMALL, mnist,
+            "mlp",
+            SMALL,
+            mnist,
             should_stop=lambda: len(steps_seen) == 3,
             on_batch=lambda step, model: steps_seen.append(step),
         )
     assert steps_seen == [1, 2, 3]
 
 
+def test_the_seconds_of_training_leave_out_the_time_should_stop_takes(mnist):
+    config = TrainConfig(train_size=2_000)  # 32 batches
+    started = time.perf_counter()
+    result = train_model("mlp", config, mnist, should_stop=lambda: time.sleep(0.02) or False)  # others had the CPU
+    wall = time.perf_counter() - started
+    assert wall - result.seconds >= 32 * 0.02 and result.seconds > 0
+
+
 def test_progress_reports_rising_fractions_ending_at_one_with_the_recent_loss(mnist):
     reports = []
-    result = train_model("mlp", TrainConfig(train_size=2_000, epochs=2), mnist, progress=lambda f, loss: reports.append((f, loss)))
+    result = train_model(
+        "mlp", TrainConfig(train_size=2_000, epochs=2), mnist, progress=lambda f, loss: reports.append((f, loss))
+    )
     fractions = [fraction for fraction, _ in reports]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert len(reports) == math.ceil(len(result.losses) / 10)

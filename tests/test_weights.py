@@ -7,7 +7,8 @@ import pickle
 import pytest
 import torch
 
-from core.lab.models import TrainConfig, build_model
+from core.lab.config import TrainConfig
+from core.lab.models import build_model
 from core.lab.weights import WeightsError, load_weights, weights_file
 
 CONFIG = TrainConfig()

@@ -23,7 +23,6 @@ def window_cells(layer: Layer, highlight: tuple[str, int] | None) -> pd.DataFram
             rows.append(
                 {
                     "output": f"ŷ{i + 1}",
-                    "order": i,
                     "position": j,
                     "weight": f"w{l + 1}",
                     "term": f"{format_number(xp[j])}·{format_number(w)}",
@@ -67,8 +66,11 @@ def _window_chart(x, w, stride: int, padding: int, highlight) -> dict:
     return styled((rect + text).properties(width=alt.Step(cell_width), height=alt.Step(46)))
 
 
-def _steps_frame(run: DescentRun, columns: dict[str, np.ndarray]) -> pd.DataFrame:
-    frames = [pd.DataFrame({"step": np.arange(len(values)), "value": values, "series": name}) for name, values in columns.items()]
+def _steps_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    frames = [
+        pd.DataFrame({"step": np.arange(len(values)), "value": values, "series": name})
+        for name, values in columns.items()
+    ]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -76,10 +78,14 @@ def loss_chart(run: DescentRun) -> dict:
     """Loss per step on a log scale, so both a steady fall and an explosion are readable."""
     losses = np.maximum(run.losses, 1e-12)  # a log axis cannot show an exact zero
     data = pd.DataFrame({"step": np.arange(len(losses)), "loss": losses})
-    line = alt.Chart(data).mark_line(point=len(losses) <= 60, color=PALETTE[0], strokeWidth=2.5).encode(
-        x=alt.X("step:Q", title="step"),
-        y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="loss L (log scale)", axis=alt.Axis(format=".0e")),
-        tooltip=["step", alt.Tooltip("loss:Q", format=".6g")],
+    line = (
+        alt.Chart(data)
+        .mark_line(point=len(losses) <= 60, color=PALETTE[0], strokeWidth=2.5)
+        .encode(
+            x=alt.X("step:Q", title="step"),
+            y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="loss L (log scale)", axis=alt.Axis(format=".0e")),
+            tooltip=["step", alt.Tooltip("loss:Q", format=".6g")],
+        )
     )
     chart = line
     if run.exploded_at is not None:
@@ -94,11 +100,15 @@ def parameters_chart(run: DescentRun) -> dict:
     """Each weight and the bias per step."""
     columns = {f"w{l + 1}": run.weights[:, l] for l in range(run.weights.shape[1])}
     columns["b"] = run.biases
-    data = _steps_frame(run, columns)
-    chart = alt.Chart(data).mark_line(strokeWidth=2.5).encode(
-        x=alt.X("step:Q", title="step"),
-        y=alt.Y("value:Q", title="value", axis=alt.Axis(format=".3~g")),
-        color=alt.Color("series:N", sort=list(columns), scale=alt.Scale(range=PALETTE), title=None),
-        tooltip=["series", "step", alt.Tooltip("value:Q", format=".6g")],
+    data = _steps_frame(columns)
+    chart = (
+        alt.Chart(data)
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=alt.X("step:Q", title="step"),
+            y=alt.Y("value:Q", title="value", axis=alt.Axis(format=".3~g")),
+            color=alt.Color("series:N", sort=list(columns), scale=alt.Scale(range=PALETTE), title=None),
+            tooltip=["series", "step", alt.Tooltip("value:Q", format=".6g")],
+        )
     )
     return styled(chart.properties(height=CHART_HEIGHT, title="Weights and bias"))

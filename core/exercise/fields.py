@@ -1,7 +1,7 @@
 """The seven fields of page 1 (typed or from a URL) read into a layer, with a clear message per bad field."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from core.exercise.conv1d import Layer, output_length
 from core.exercise.numbers import (

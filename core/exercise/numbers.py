@@ -1,6 +1,5 @@
 """Exact numbers for the worked solution: reading what a person types, and writing numbers back."""
 
-import math
 import re
 import unicodedata
 from fractions import Fraction
@@ -157,22 +156,5 @@ def format_factor(value: Fraction) -> str:
     return f"({text})" if value < 0 else text
 
 
-def compact_vector(values) -> str:
-    """A vector for a URL: 1,2,3,4 (exact; fractions stay fractions)."""
-    return ",".join(compact_number(v) for v in values)
-
-
 def compact_number(value: Fraction) -> str:
     return _exact_decimal(value) if is_finite_decimal(value) else f"{value.numerator}/{value.denominator}"
-
-
-def fits_a_number_field(text: str) -> bool:
-    """Whether a URL value can be handed to a number field: Python reads it as a finite float.
-
-    Streamlit turns a bound number field's URL value into int(float(text)) itself, and inf or nan
-    there raises before the page can say anything; range is checked afterwards, by the page.
-    """
-    try:
-        return math.isfinite(float(text))
-    except (TypeError, ValueError, OverflowError):
-        return False

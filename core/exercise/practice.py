@@ -1,18 +1,12 @@
 """Practice mode: the learner's own answers marked right or wrong, and fresh exercises with clean answers."""
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Mapping
 
 from core.exercise.conv1d import Layer, Solution, solve
-from core.exercise.numbers import (
-    NumberError,
-    format_number,
-    format_vector,
-    parse_number,
-    parse_vector,
-)
+from core.exercise.numbers import NumberError, parse_number, parse_vector
 
 # What the learner answers: key → (label, how to read the solution's value).
 QUESTIONS = {
@@ -58,16 +52,12 @@ def check_answer(solution: Solution, key: str, text: str) -> Mark:
         return Mark(True, "Right.")
     if len(wanted) == 1:
         return Mark(False, "Not quite: check this one again.")
-    return Mark(False, "Not quite: check entr" + ("y " if len(wrong) == 1 else "ies ") + ", ".join(map(str, wrong)) + ".")
+    entries = ("entry " if len(wrong) == 1 else "entries ") + ", ".join(map(str, wrong))
+    return Mark(False, f"Not quite: check {entries}.")
 
 
 def check_answers(solution: Solution, answers: Mapping[str, str]) -> dict[str, Mark]:
     return {key: check_answer(solution, key, answers.get(key, "")) for key in QUESTIONS}
-
-
-def shown_answer(solution: Solution, key: str) -> str:
-    value = correct_value(solution, key)
-    return format_vector(value) if isinstance(value, tuple) else format_number(value)
 
 
 def random_exercise(rng: random.Random) -> tuple[Layer, tuple[Fraction, ...], Fraction]:

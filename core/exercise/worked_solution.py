@@ -16,6 +16,7 @@ from core.exercise.conv1d import (
     squared_error,
 )
 from core.exercise.numbers import format_factor, format_number, format_vector
+from core.exercise.step_verdict import verdict
 
 AGREEMENT = (
     "Every number here is exact (fractions, not floating point) and agrees with PyTorch's autograd: "
@@ -34,8 +35,8 @@ class WorkedSolution:
     sections: tuple[Section, ...]
     missing: str | None = None  # why the solution stops early (a field is bad), if it does
 
-    def to_markdown(self, title: str = "Convolution by hand: worked solution") -> str:
-        parts = [f"# {title}", ""]
+    def to_markdown(self) -> str:
+        parts = ["# Convolution by hand: worked solution", ""]
         for section in self.sections:
             parts += [f"## {section.title}", "", section.body, ""]
         if self.missing:
@@ -115,7 +116,9 @@ def forward_text(layer: Layer) -> str:
         start = layer.window_start(i)
         symbols = _sum([f"{x}_{{{start + l + 1}}} w_{{{l + 1}}}" for l in range(k)]) + " + b"
         numbers = _sum([rf"{format_factor(xp[start + l])} \cdot {format_factor(w)}" for l, w in enumerate(layer.w)])
-        lines.append(rf"\hat y_{{{i + 1}}} &= {symbols} = {numbers} + {format_factor(layer.b)} = {format_number(value)}")
+        lines.append(
+            rf"\hat y_{{{i + 1}}} &= {symbols} = {numbers} + {format_factor(layer.b)} = {format_number(value)}"
+        )
     parts.append(_block(lines))
     parts.append(rf"So $\hat y = {_vec(layer.forward())}$.")
     return "\n\n".join(parts)
@@ -144,8 +147,12 @@ def gradients_text(layer: Layer, grads: Gradients) -> str:
     ]
     lines = []
     for l, g in enumerate(grads.d_w):
-        symbols = _sum([rf"\tfrac{{\partial L}}{{\partial \hat y_{{{j + 1}}}}}\, {x}_{{{s * j + l + 1}}}" for j in range(m)])
-        numbers = _sum([rf"{format_factor(d)} \cdot {format_factor(xp[s * j + l])}" for j, d in enumerate(grads.d_y_hat)])
+        symbols = _sum(
+            [rf"\tfrac{{\partial L}}{{\partial \hat y_{{{j + 1}}}}}\, {x}_{{{s * j + l + 1}}}" for j in range(m)]
+        )
+        numbers = _sum(
+            [rf"{format_factor(d)} \cdot {format_factor(xp[s * j + l])}" for j, d in enumerate(grads.d_y_hat)]
+        )
         lines.append(rf"\frac{{\partial L}}{{\partial w_{{{l + 1}}}}} &= {symbols} = {numbers} = {format_number(g)}")
     parts.append(_block(lines))
     source = "padded input $\\tilde x$" if layer.padding else "input $x$"
@@ -176,11 +183,15 @@ def input_gradient_text(layer: Layer, grads: Gradients) -> str:
         position = j + p  # index in the padded input, 0-based
         uses = [(i, position - s * i) for i in range(m) if 0 <= position - s * i < k]
         if not uses:
-            lines.append(rf"\frac{{\partial L}}{{\partial x_{{{j + 1}}}}} &= 0 \quad\text{{(no window uses }}x_{{{j + 1}}}\text{{)}}")
+            lines.append(
+                rf"\frac{{\partial L}}{{\partial x_{{{j + 1}}}}} &= 0 \quad\text{{(no window uses }}x_{{{j + 1}}}\text{{)}}"
+            )
             continue
         symbols = _sum([rf"\tfrac{{\partial L}}{{\partial \hat y_{{{i + 1}}}}}\, w_{{{l + 1}}}" for i, l in uses])
         numbers = _sum([rf"{format_factor(grads.d_y_hat[i])} \cdot {format_factor(layer.w[l])}" for i, l in uses])
-        lines.append(rf"\frac{{\partial L}}{{\partial x_{{{j + 1}}}}} &= {symbols} = {numbers} = {format_number(value)}")
+        lines.append(
+            rf"\frac{{\partial L}}{{\partial x_{{{j + 1}}}}} &= {symbols} = {numbers} = {format_number(value)}"
+        )
     dilated = " (dilated by the stride)" if s > 1 else ""
     return "\n\n".join(
         [
@@ -227,58 +238,3 @@ def sgd_text(s: Solution) -> str:
             verdict(s),
         ]
     )
-
-
-def verdict(s: Solution) -> str:
-    """Did the step help, and if not, why: the loss along −∇L is a parabola in α."""
-    before, after, sizes = s.loss, s.new_loss, s.step_sizes
-    if sizes.largest is None:
-        return (
-            "**The loss stayed the same**: the gradient is zero, so the layer already sits at a minimum "
-            "and a gradient step does not move it."
-        )
-    window = (
-        rf"Along $-\nabla L$ the loss is a parabola in $\alpha$: it falls for any $0 < \alpha < "
-        rf"2\lVert g\rVert^2/\lVert Jg\rVert^2 = {format_number(sizes.largest)}$, and falls most at "
-        rf"$\alpha^* = {format_number(sizes.best)}$ (here $g$ is the gradient and $Jg$ how fast the outputs move along it)."
-    )
-    change = format_number(abs(after - before) / before * 100) if before else None
-    if after < before:
-        return f"✅ **The loss fell**, from {format_number(before)} to {format_number(after)} (by {change}%). {window}"
-    if after == before:
-        return (
-            f"**The loss stayed at {format_number(before)}**: $\\alpha$ is exactly the largest step that does not "
-            f"raise it, so the step jumps across the valley to the same height. {window}"
-        )
-    return (
-        f"⚠️ **The loss rose**, from {format_number(before)} to {format_number(after)} (by {change}%): "
-        f"the step was too large. It jumps past the bottom of the valley and lands higher on the other side. "
-        f"{window} Try a learning rate below {format_number(sizes.largest)}."
-    )
-
-
-def highlight_text(layer: Layer, y, highlight: tuple[str, int] | None) -> str:
-    """What the highlighted cells of the sliding-window picture add up to, with the numbers substituted."""
-    xp, y_hat, k = layer.padded_x, layer.forward(), len(layer.w)
-    if highlight is None:
-        return (
-            "Each row is one output's window; each cell shows input · weight. Along a diagonal one weight meets "
-            "successive inputs: that diagonal is what the weight's gradient adds up. Pick an output or a weight."
-        )
-    kind, index = highlight
-    if kind == "output":
-        start = layer.window_start(index)
-        terms = " + ".join(f"{format_factor(xp[start + l])}·{format_factor(w)}" for l, w in enumerate(layer.w))
-        where = "padded input" if layer.padding else "input"
-        return (
-            f"**ŷ{index + 1}** uses positions {start + 1}–{start + k} of the {where}: "
-            f"ŷ{index + 1} = {terms} + {format_factor(layer.b)} = **{format_number(y_hat[index])}**"
-        )
-    text = f"**w{index + 1}** meets one input in every window, so its gradient gathers one term per output."
-    if y is None:
-        return text
-    delta = [a - t for a, t in zip(y_hat, y)]
-    inputs = [xp[layer.window_start(j) + index] for j in range(len(delta))]
-    terms = " + ".join(f"{format_factor(d)}·{format_factor(x)}" for d, x in zip(delta, inputs))
-    gradient = sum((d * x for d, x in zip(delta, inputs)), Fraction(0))
-    return f"{text}  \n∂L/∂w{index + 1} = Σⱼ (ŷⱼ − yⱼ)·x̃ⱼ = {terms} = **{format_number(gradient)}**"

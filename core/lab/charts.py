@@ -13,7 +13,12 @@ LEGEND_GREY = "#8c8c8c"  # between the light and the dark theme's text colours
 def accuracy_vs_shift_chart(sweeps: dict, augment_shift: int = 0, current: tuple[int, int] | None = None) -> dict:
     """Test accuracy of each model as the images move horizontally (solid) or vertically (dashed), dx marked."""
     curves = tuple(
-        (model, tuple(int(s) for s in sweep.shifts), tuple(map(float, sweep.horizontal)), tuple(map(float, sweep.vertical)))
+        (
+            model,
+            tuple(int(s) for s in sweep.shifts),
+            tuple(map(float, sweep.horizontal)),
+            tuple(map(float, sweep.vertical)),
+        )
         for model, sweep in sweeps.items()
     )
     spec = _sweep_chart(curves, augment_shift)
@@ -39,19 +44,37 @@ def _sweep_chart(curves: tuple, augment_shift: int) -> dict:
     ]
     data = pd.DataFrame(rows)
     models = [curve[0] for curve in curves]
-    lines = alt.Chart(data).mark_line(point=True, strokeWidth=2.5).encode(
-        x=alt.X("shift:Q", title="shift in pixels", scale=alt.Scale(domain=[int(data["shift"].min()), int(data["shift"].max())]), axis=alt.Axis(tickMinStep=1)),
-        y=alt.Y("accuracy:Q", title="test accuracy", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-        color=alt.Color("model:N", sort=models, scale=alt.Scale(domain=models, range=[MODEL_COLOURS[m] for m in models]), title="model"),
-        strokeDash=alt.StrokeDash(
-            "direction:N", title="shift", sort=["horizontal (dx)", "vertical (dy)"],
-            legend=alt.Legend(symbolType="stroke", symbolSize=400),
-        ),
-        tooltip=["model", "direction", "shift", alt.Tooltip("accuracy:Q", format=".2%")],
+    lines = (
+        alt.Chart(data)
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=alt.X(
+                "shift:Q",
+                title="shift in pixels",
+                scale=alt.Scale(domain=[int(data["shift"].min()), int(data["shift"].max())]),
+                axis=alt.Axis(tickMinStep=1),
+            ),
+            y=alt.Y("accuracy:Q", title="test accuracy", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "model:N",
+                sort=models,
+                scale=alt.Scale(domain=models, range=[MODEL_COLOURS[m] for m in models]),
+                title="model",
+            ),
+            strokeDash=alt.StrokeDash(
+                "direction:N",
+                title="shift",
+                sort=["horizontal (dx)", "vertical (dy)"],
+                legend=alt.Legend(symbolType="stroke", symbolSize=400),
+            ),
+            tooltip=["model", "direction", "shift", alt.Tooltip("accuracy:Q", format=".2%")],
+        )
     )
     layers = []
     if augment_shift > 0:
-        band = pd.DataFrame({"from": [-augment_shift], "to": [augment_shift], "label": [f"trained with shifts up to ±{augment_shift}"]})
+        band = pd.DataFrame(
+            {"from": [-augment_shift], "to": [augment_shift], "label": [f"trained with shifts up to ±{augment_shift}"]}
+        )
         layers.append(
             alt.Chart(band).mark_rect(opacity=0.15, color=PALETTE[2]).encode(x="from:Q", x2="to:Q", tooltip=["label"])
         )
@@ -60,7 +83,9 @@ def _sweep_chart(curves: tuple, augment_shift: int) -> dict:
     # The shift legend's samples in a grey both themes show. Set in the symbols' encode block (which Altair's schema
     # does not know, Vega passes on): symbolStrokeColor alone leaves a non-colour legend's samples invisible.
     spec["layer"][-1]["encoding"]["strokeDash"]["legend"]["encode"] = {
-        "symbols": {"update": {"stroke": {"value": LEGEND_GREY}, "strokeWidth": {"value": 2.5}, "opacity": {"value": 1}}}
+        "symbols": {
+            "update": {"stroke": {"value": LEGEND_GREY}, "strokeWidth": {"value": 2.5}, "opacity": {"value": 1}}
+        }
     }
     return spec
 
@@ -81,7 +106,9 @@ def accuracy_heatmap(grid: np.ndarray, title: str) -> dict:
     return styled((cells).properties(title=title, width=alt.Step(22), height=alt.Step(22)))
 
 
-def probabilities_chart(probabilities: dict[str, np.ndarray], class_names: tuple[str, ...], label: int | None = None) -> dict:
+def probabilities_chart(
+    probabilities: dict[str, np.ndarray], class_names: tuple[str, ...], label: int | None = None
+) -> dict:
     """Each model's class probabilities for the shifted image, side by side; the true class is marked."""
     rows = [
         {"model": model, "class": class_names[c], "order": c, "probability": float(p[c]), "true": c == label}
@@ -90,11 +117,22 @@ def probabilities_chart(probabilities: dict[str, np.ndarray], class_names: tuple
     ]
     data = pd.DataFrame(rows)
     models = list(probabilities)
-    bars = alt.Chart(data).mark_bar().encode(
-        x=alt.X("class:N", sort=list(class_names), title=None, axis=alt.Axis(labelAngle=0 if len(class_names[0]) < 3 else -30)),
-        xOffset=alt.XOffset("model:N", sort=models),
-        y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="probability"),
-        color=alt.Color("model:N", sort=models, scale=alt.Scale(domain=models, range=[MODEL_COLOURS[m] for m in models])),
-        tooltip=["model", "class", alt.Tooltip("probability:Q", format=".1%")],
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "class:N",
+                sort=list(class_names),
+                title=None,
+                axis=alt.Axis(labelAngle=0 if len(class_names[0]) < 3 else -30),
+            ),
+            xOffset=alt.XOffset("model:N", sort=models),
+            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="probability"),
+            color=alt.Color(
+                "model:N", sort=models, scale=alt.Scale(domain=models, range=[MODEL_COLOURS[m] for m in models])
+            ),
+            tooltip=["model", "class", alt.Tooltip("probability:Q", format=".1%")],
+        )
     )
     return styled(bars.properties(height=220, title="Class probabilities for the shifted image"))

@@ -30,16 +30,22 @@ DOWNLOAD_TIMEOUT_SECONDS = 10.0
 CLASS_NAMES = {
     "MNIST": tuple(str(digit) for digit in range(10)),
     "Fashion-MNIST": (
-        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
     ),
     "KMNIST": ("お o", "き ki", "す su", "つ tsu", "な na", "は ha", "ま ma", "や ya", "れ re", "を wo"),
 }
 SOURCES = {
-    "MNIST": "MNIST by Yann LeCun, Corinna Cortes and Christopher J. C. Burges, "
-    "licensed CC BY-SA 3.0.",
-    "Fashion-MNIST": "Fashion-MNIST by Han Xiao, Kashif Rasul and Roland Vollgraf "
-    "(Zalando Research), MIT License.",
+    "MNIST": "MNIST by Yann LeCun, Corinna Cortes and Christopher J. C. Burges, licensed CC BY-SA 3.0.",
+    "Fashion-MNIST": "Fashion-MNIST by Han Xiao, Kashif Rasul and Roland Vollgraf (Zalando Research), MIT License.",
     "KMNIST": "Kuzushiji-MNIST by Tarin Clanuwat et al. (CODH, ROIS-DS), licensed CC BY-SA 4.0.",
 }
 # The torchvision class that knows where each downloadable dataset lives.
@@ -89,9 +95,7 @@ def load_mnist(path: Path = BUNDLED_MNIST) -> Dataset:
     """The bundled MNIST, after checking its sha256 against the one it shipped with."""
     path = Path(path)
     if not path.is_file():
-        raise DataError(
-            f"The bundled MNIST file {path} is missing; restore data/mnist.npz from the repository."
-        )
+        raise DataError(f"The bundled MNIST file {path} is missing; restore data/mnist.npz from the repository.")
     if sha256_of(path) != MNIST_SHA256:
         raise DataError(
             f"The bundled MNIST file {path} is damaged (its checksum does not match); "
@@ -123,8 +127,7 @@ def check_arrays(name: str, arrays: dict[str, np.ndarray]) -> None:
         array = arrays[key]
         if array.shape != shape or array.dtype != np.uint8:
             raise DataError(
-                f"The {name} data has the wrong form: {key} is {array.dtype} {array.shape}, "
-                f"expected uint8 {shape}."
+                f"The {name} data has the wrong form: {key} is {array.dtype} {array.shape}, expected uint8 {shape}."
             )
     for key in ("y_train", "y_test"):
         if arrays[key].max() > 9:
@@ -174,8 +177,7 @@ def load_cached(name: str, cached: Path) -> Dataset:
 def download_to_cache(name: str, cached: Path) -> None:
     """Download through torchvision into a temporary folder and write one npz atomically, or leave nothing."""
     offline_message = (
-        f"{name} needs the internet for its first download; connect and try again, "
-        "or use the bundled MNIST."
+        f"{name} needs the internet for its first download; connect and try again, or use the bundled MNIST."
     )
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,7 @@ class LayerComparison:
 
     name: str
     stride: int  # input pixels per feature-map pixel
+    downsampled: bool  # this stage subsampled its input (a pooling): its stride is larger than the stage before's
     shift: tuple[int, int]  # (dx, dy) applied to the feature map: the input shift / stride, rounded
     whole: bool  # True when the input shift is a whole number of feature-map pixels
     f_of_shifted: np.ndarray  # (C, h, w)
@@ -37,7 +38,6 @@ class LayerComparison:
     relative_error: float
     border: int  # width of the edge band, in feature-map pixels, treated as "near the border"
     interior_relative_error: float  # the same error away from the edge band (nan if no interior is left)
-    border_share: float  # fraction of the squared error that lies in the edge band
 
 
 def feature_shift(d: int, stride: int) -> int:
@@ -52,6 +52,7 @@ def compare_layers(cnn: CNN, image: torch.Tensor, dx: int, dy: int, mode: str = 
         original = cnn.feature_maps(to_float(images))
         shifted = cnn.feature_maps(to_float(shift_images(images, dx, dy, mode)))
     comparisons = []
+    previous_stride = 1
     for (name, maps, stride), (_, maps_of_shifted, _) in zip(original, shifted):
         shift = (feature_shift(dx, stride), feature_shift(dy, stride))
         # The CNN computes in channels-last order; callers get plain (C, h, w) arrays.
@@ -62,6 +63,7 @@ def compare_layers(cnn: CNN, image: torch.Tensor, dx: int, dy: int, mode: str = 
             LayerComparison(
                 name=name,
                 stride=stride,
+                downsampled=stride > previous_stride,
                 shift=shift,
                 whole=dx % stride == 0 and dy % stride == 0,
                 f_of_shifted=f_of_shifted,
@@ -70,9 +72,9 @@ def compare_layers(cnn: CNN, image: torch.Tensor, dx: int, dy: int, mode: str = 
                 relative_error=relative_equivariance_error(f_of_shifted, shifted_f),
                 border=border,
                 interior_relative_error=interior_error(f_of_shifted, shifted_f, border),
-                border_share=border_share(f_of_shifted - shifted_f, border),
             )
         )
+        previous_stride = stride
     return comparisons
 
 
@@ -86,14 +88,6 @@ def interior_error(f_of_shifted: np.ndarray, shifted_f: np.ndarray, border: int)
     return relative_equivariance_error(inside_a, inside_b) if inside_a.size else float("nan")
 
 
-def border_share(difference: np.ndarray, border: int) -> float:
-    """Fraction of the squared difference that lies within `border` pixels of an edge (0 if there is none)."""
-    total = float(np.sum(difference.astype(np.float64) ** 2))
-    if total <= TINY**2:
-        return 0.0
-    return 1.0 - float(np.sum(interior(difference, border).astype(np.float64) ** 2)) / total
-
-
 @dataclass
 class HiddenComparison:
     """The MLP's hidden units for an image and for the shifted image: they change rather than move."""
@@ -101,7 +95,6 @@ class HiddenComparison:
     original: np.ndarray  # (hidden,)
     shifted: np.ndarray  # (hidden,)
     correlation: float  # Pearson correlation of the two activation vectors
-    relative_error: float
 
 
 def mlp_hidden_comparison(mlp: MLP, image: torch.Tensor, dx: int, dy: int, mode: str = "zero") -> HiddenComparison:
@@ -114,7 +107,6 @@ def mlp_hidden_comparison(mlp: MLP, image: torch.Tensor, dx: int, dy: int, mode:
         original=original,
         shifted=shifted,
         correlation=pearson_correlation(original, shifted),
-        relative_error=relative_equivariance_error(shifted, original),
     )
 
 

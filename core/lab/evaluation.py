@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import torch
 from torch import nn
 
+from core.lab.config import TrainConfig
 from core.lab.data import Dataset, to_float
-from core.lab.models import TrainConfig
 from core.lab.shift import random_shift_amounts, shift_each, shift_images
 from core.lab.training import TrainingInterrupted, keep_freed_memory, train_model
 
@@ -132,7 +132,9 @@ def shift_consistency(
     return (first_classes == second_classes).float().mean().item()
 
 
-def class_probabilities(model: nn.Module, image: torch.Tensor, dx: int = 0, dy: int = 0, mode: str = "zero") -> np.ndarray:
+def class_probabilities(
+    model: nn.Module, image: torch.Tensor, dx: int = 0, dy: int = 0, mode: str = "zero"
+) -> np.ndarray:
     """Softmax probabilities (10,) for one uint8 image (28, 28) moved by (dx, dy)."""
     logits = predict_logits(model, shift_images(image, dx, dy, mode).unsqueeze(0))
     return torch.softmax(logits[0], dim=0).numpy()

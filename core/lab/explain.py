@@ -1,11 +1,62 @@
-"""The lab's three classic questions, answered with the numbers on screen rather than in general."""
+"""The lab's table and its three classic questions, answered with the numbers on screen rather than in general."""
+
+import math
+
+from core.lab.models import IMAGE_SIZE
+
+FILL_NAMES = {"zero": "zero fill", "circular": "circular wrap"}
+CONSISTENCY_NOTE = (
+    "Accuracy on the {images:,} test images. Shift consistency (Zhang 2019): how often the predicted class stays the "
+    "same under two random shifts of up to {reach} pixels each."
+)
 
 
 def percent(value: float) -> str:
-    return f"{100 * value:.1f}%"
+    """Every accuracy in the lab, table and sentences alike, to the same two decimals."""
+    return f"{100 * value:.2f}%"
 
 
-def why_the_mlp_collapses(mlp: tuple[float, float], cnn: tuple[float, float], shift: tuple[int, int], hidden: int) -> str:
+def known(value: float) -> float | None:
+    """None for nan (no interior left at a large shift)."""
+    return None if math.isnan(value) else value
+
+
+def reference_table(rows, shift: tuple[int, int], mode: str) -> dict[str, list[str]]:
+    """The reference table's columns: each model on the original and on the shifted test images."""
+    dx, dy = shift
+    return {
+        "model": [row.model for row in rows],
+        "original test set": [percent(row.original) for row in rows],
+        f"shifted by ({dx}, {dy}), {FILL_NAMES[mode]}": [percent(row.shifted) for row in rows],
+        "change": [f"{100 * row.change:+.2f} pts" for row in rows],
+        "shift consistency": [percent(row.consistency) for row in rows],
+    }
+
+
+def explanations(
+    rows, comparisons, config, plain_mlp_shifted: float | None, shift: tuple[int, int], mode: str
+) -> list[str]:
+    """The three answers under "Why?", from the table's rows, the CNN's layer comparisons and the settings."""
+    mlp, cnn = rows
+    first = comparisons[0]
+    pooled = next(c for c in comparisons if c.downsampled)  # the first pooling
+    return [
+        why_the_mlp_collapses((mlp.original, mlp.shifted), (cnn.original, cnn.shifted), shift, config.mlp_hidden),
+        what_helps(config.augment_shift, mlp.shifted, plain_mlp_shifted, shift, config.cnn_head == "gap"),
+        why_only_unbounded(
+            config.cnn_padding,
+            mode,
+            first.relative_error,
+            known(first.interior_relative_error),
+            known(pooled.interior_relative_error),
+            shift,
+        ),
+    ]
+
+
+def why_the_mlp_collapses(
+    mlp: tuple[float, float], cnn: tuple[float, float], shift: tuple[int, int], hidden: int
+) -> str:
     """mlp and cnn are (accuracy on the original test set, accuracy on the shifted one)."""
     dx, dy = shift
     if dx == 0 and dy == 0:
@@ -17,7 +68,7 @@ def why_the_mlp_collapses(mlp: tuple[float, float], cnn: tuple[float, float], sh
     pixels = abs(dx) + abs(dy)
     text = (
         f"Shifted by ({dx}, {dy}), the MLP falls from {percent(mlp[0])} to **{percent(mlp[1])}** and the CNN from "
-        f"{percent(cnn[0])} to **{percent(cnn[1])}**. Each of the MLP's {784 * hidden:,} first-layer weights is tied to "
+        f"{percent(cnn[0])} to **{percent(cnn[1])}**. Each of the MLP's {IMAGE_SIZE * IMAGE_SIZE * hidden:,} first-layer weights is tied to "
         f"one pixel position: moved {pixels} pixel{'s' if pixels != 1 else ''}, a stroke lands on weights that never saw "
         "it during training, so the hidden units it drives are different ones. "
     )
@@ -35,7 +86,9 @@ def why_the_mlp_collapses(mlp: tuple[float, float], cnn: tuple[float, float], sh
     return text
 
 
-def what_helps(augment_shift: int, mlp_shifted: float, baseline_mlp_shifted: float | None, shift: tuple[int, int], gap_head: bool) -> str:
+def what_helps(
+    augment_shift: int, mlp_shifted: float, baseline_mlp_shifted: float | None, shift: tuple[int, int], gap_head: bool
+) -> str:
     """Augmentation's effect, measured against the same MLP trained without it when that model exists."""
     dx, dy = shift
     reach = max(abs(dx), abs(dy))
@@ -87,10 +140,13 @@ def why_only_unbounded(
         text += ". Choose circular padding and a circular shift to see the error vanish."
     if pooled_interior_error is not None:
         odd = dx % 2 or dy % 2
-        text += f" After the first stride-2 pooling, away from the border, the difference is {pooled_interior_error:.2g}: " + (
-            "an odd shift moves the image by half a pooling cell, which no shift of the pooled maps can match, so "
-            "pooling breaks equivariance."
-            if odd
-            else "an even shift lines up with the pooling grid, so the pooled maps move by whole cells."
+        text += (
+            f" After the first stride-2 pooling, away from the border, the difference is {pooled_interior_error:.2g}: "
+            + (
+                "an odd shift moves the image by half a pooling cell, which no shift of the pooled maps can match, so "
+                "pooling breaks equivariance."
+                if odd
+                else "an even shift lines up with the pooling grid, so the pooled maps move by whole cells."
+            )
         )
     return text

@@ -1,14 +1,17 @@
 """The equivariance lab's questions, asked of the trained models that every session shares."""
 
+import dataclasses
 import os
 import random
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from core.lab.config import TrainConfig
 from core.lab.data import DataError, Dataset
 from core.lab.equivariance import compare_layers, mlp_hidden_comparison
 from core.lab.evaluation import (
@@ -18,13 +21,14 @@ from core.lab.evaluation import (
     shift_consistency,
     shift_sweep,
 )
-from core.lab.models import TrainConfig
+from core.lab.plan import TrainingPlan, training_cap_seconds
+from core.lab.progress import MODEL_NAMES, Progress, follow, training_progress
 from core.lab.weights import weights_file
 from core.serving.cpu import cpu_turn
 from core.serving.model_cache import DatasetStore, Job, ModelCache
 
-MODEL_NAMES = {"mlp": "MLP", "cnn": "CNN"}
 MAX_SHIFT = 8
+SWEEP_SHIFTS = 4 * MAX_SHIFT + 1  # dx and dy from -MAX_SHIFT to MAX_SHIFT, the origin counted once
 GRID_IMAGES = 1_000  # the (dx, dy) heat map uses the first 1,000 test images: 289 shifts × 10,000 would take minutes
 CONSISTENCY_SHIFT = 4
 
@@ -67,9 +71,56 @@ class Lab:
                 raise
             return self.datasets.get("MNIST"), f"{error} The lab goes on with the bundled MNIST."
 
+    def plan(self, config: TrainConfig) -> TrainingPlan:
+        """What training these settings would take here, before anything starts."""
+        mine = {kind: self.cache.find(kind, config) for kind in MODEL_NAMES}
+        seconds = {
+            MODEL_NAMES[kind]: self.cache.estimate_seconds(kind, config) for kind, job in mine.items() if job is None
+        }
+        ahead = tuple(work for work in self.cache.ahead() if getattr(work, "job", None) not in mine.values())
+        return TrainingPlan(seconds, ahead, training_cap_seconds())
+
     def train(self, config: TrainConfig) -> dict[str, Job]:
         """Both models for these settings: cached, under way, or started now."""
         return {kind: self.cache.request(kind, config) for kind in MODEL_NAMES}
+
+    def training_updates(self, jobs: dict[str, Job]) -> Iterator[Progress]:
+        """Progress of these trainings until all have finished; following them keeps them wanted."""
+
+        def snapshot() -> Progress | None:
+            for job in jobs.values():
+                job.seen()
+            return training_progress(jobs)
+
+        return follow(snapshot)
+
+    def sweep_updates(self, jobs: dict[str, Job], dataset: Dataset, mode: str) -> Iterator[Progress]:
+        """Progress of both models' sweeps (measured in the background) until both are ready."""
+        text = f"Measuring accuracy at {SWEEP_SHIFTS} shifts on the {len(dataset.x_test):,} test images…"
+
+        def snapshot() -> Progress | None:
+            missing = [job for job in jobs.values() if self.ready_sweep(job, mode) is None]
+            if not missing:
+                return None
+            for job in missing:
+                job.seen()
+                if self.sweep_progress(job, mode) is None:  # nobody is measuring it: measure it here (errors show)
+                    self.sweep(job, dataset, mode)
+            done = sum(self.sweep_progress(job, mode) or 0.0 for job in missing) + len(jobs) - len(missing)
+            return Progress(done / len(jobs), f"{text} {done / len(jobs):.0%}")
+
+        return follow(snapshot, every=0.25)
+
+    def sweeps(self, jobs: dict[str, Job], mode: str) -> dict:
+        """Both models' finished sweeps, by model name."""
+        return {MODEL_NAMES[kind]: self.ready_sweep(job, mode) for kind, job in jobs.items()}
+
+    def plain_mlp_accuracy(self, config: TrainConfig, dataset: Dataset, dx: int, dy: int, mode: str) -> float | None:
+        """The same MLP trained without augmentation, at this shift, if that model is already trained (never trains it)."""
+        plain = self.cache.find("mlp", dataclasses.replace(config, augment_shift=0))
+        if plain is None or plain.state != "done":
+            return None
+        return self.accuracy(plain, dataset, dx, dy, mode)
 
     # -- evaluations, each computed once per model --------------------------------------------------------
 
@@ -105,7 +156,9 @@ class Lab:
     def consistency(self, job: Job, dataset: Dataset) -> float:
         name = ("consistency", CONSISTENCY_SHIFT)
         step = self.cache.stepper(job, name)
-        return self.cache.derived(job, name, lambda model: shift_consistency(model, dataset.x_test, CONSISTENCY_SHIFT, step=step))
+        return self.cache.derived(
+            job, name, lambda model: shift_consistency(model, dataset.x_test, CONSISTENCY_SHIFT, step=step)
+        )
 
     def grid(self, job: Job, dataset: Dataset, mode: str) -> np.ndarray:
         images, labels = dataset.x_test[:GRID_IMAGES], dataset.y_test[:GRID_IMAGES]
@@ -116,7 +169,9 @@ class Lab:
 
     def weights_file(self, job: Job, config: TrainConfig) -> bytes:
         """The trained weights as a .pt file (a state dict, loadable with weights_only=True)."""
-        return self.cache.derived(job, "weights file", lambda model: weights_file(job.kind, config, model), uses_cpu=False)
+        return self.cache.derived(
+            job, "weights file", lambda model: weights_file(job.kind, config, model), uses_cpu=False
+        )
 
     def table(self, jobs: dict[str, Job], dataset: Dataset, dx: int, dy: int, mode: str) -> list[TableRow]:
         """The reference table: each model on the original and on the shifted test images."""
@@ -142,9 +197,14 @@ class Lab:
         with cpu_turn(threads=1):
             return mlp_hidden_comparison(mlp.result.model, image, dx, dy, mode)
 
-    def probabilities(self, jobs: dict[str, Job], image: torch.Tensor, dx: int, dy: int, mode: str) -> dict[str, np.ndarray]:
+    def probabilities(
+        self, jobs: dict[str, Job], image: torch.Tensor, dx: int, dy: int, mode: str
+    ) -> dict[str, np.ndarray]:
         with cpu_turn(threads=1):
-            return {MODEL_NAMES[kind]: class_probabilities(job.result.model, image, dx, dy, mode) for kind, job in jobs.items()}
+            return {
+                MODEL_NAMES[kind]: class_probabilities(job.result.model, image, dx, dy, mode)
+                for kind, job in jobs.items()
+            }
 
 
 def random_test_index(dataset: Dataset, digit: int, rng: random.Random) -> int:

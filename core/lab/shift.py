@@ -47,9 +47,7 @@ def shift_each(images: torch.Tensor, dx: torch.Tensor, dy: torch.Tensor, mode: s
     return torch.where(inside, gathered, torch.zeros((), dtype=images.dtype))
 
 
-def random_shift_amounts(
-    count: int, max_shift: int, generator: torch.Generator
-) -> tuple[torch.Tensor, torch.Tensor]:
+def random_shift_amounts(count: int, max_shift: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """Independent (dx, dy) per image, each uniform on the integers -max_shift..max_shift."""
     amounts = torch.randint(-max_shift, max_shift + 1, (2, count), generator=generator)
     return amounts[0], amounts[1]

@@ -6,7 +6,8 @@ import io
 
 import torch
 
-from core.lab.models import TrainConfig, build_model
+from core.lab.config import TrainConfig
+from core.lab.models import build_model
 
 FORMAT = "convlab-weights-1"
 

@@ -1,11 +1,23 @@
-"""One queue for the CPU: every heavy torch call takes its turn, so concurrent sessions never oversubscribe the cores."""
+"""One queue for the CPU: torch work takes turns, and the turn goes to the work that most deserves it.
+
+Interactive work on one image (a page redraw) goes first; then the work with the fewest estimated
+seconds left (shortest-remaining-first), less half a second for every second it has waited, so a
+long job is never starved. A long job gives way between batches only when better-placed work waits.
+"""
 
 import os
 import threading
-from collections import deque
+import time
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import torch
+
+# Each second of waiting takes half a second off a job's remaining time: half, not all, so that of
+# two equal jobs the one running keeps the CPU (its remaining time falls twice as fast), yet a long
+# job waits at most about twice its own remaining time for shorter ones.
+AGING = 0.5
 
 
 def cpu_count() -> int:
@@ -16,73 +28,115 @@ def cpu_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def configure_threads() -> int:
-    """Give torch one thread per core: with the queue below, the cores are never asked for more."""
-    threads = cpu_count()
+def configure_threads(threads: int | None = None) -> None:
+    """Give torch `threads` threads (default one per core) in this thread; only the CPU's holder should call it."""
+    threads = threads or cpu_count()
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
-    return threads
 
 
-class FairLock:
-    """A first-come, first-served lock: a training that yields between batches really lets others in."""
+@dataclass(eq=False)
+class Claim:
+    """One piece of work's place in the CPU queue: how urgent it is, and how long it has waited and held the CPU."""
 
-    def __init__(self) -> None:
-        self._condition = threading.Condition()
-        self._queue: deque[object] = deque()
-        self._held = False
+    remaining: Callable[[float], float] = lambda held_seconds: 0.0  # estimated seconds left, given the seconds held
+    interactive: bool = False  # work on one image for a page being drawn: before everything else
+    threads: int | None = None  # torch threads while holding the CPU; None = one per core
+    waited: float = 0.0  # seconds spent waiting for the CPU, over this work's whole life
+    held: float = 0.0  # seconds spent holding it, up to its last turn
+    _asked_at: float = 0.0
+    _granted_at: float | None = None
+    _granted: threading.Event = field(default_factory=threading.Event, repr=False)
 
-    def acquire(self) -> None:
-        ticket = object()
-        with self._condition:
-            self._queue.append(ticket)
-            while self._held or self._queue[0] is not ticket:
-                self._condition.wait()
-            self._queue.popleft()
-            self._held = True
+    def held_seconds(self) -> float:
+        """CPU seconds so far, the turn under way included: this work's own time, whoever else took turns."""
+        if self._granted_at is None:
+            return self.held
+        return self.held + time.monotonic() - self._granted_at
 
-    def release(self) -> None:
-        with self._condition:
-            self._held = False
-            self._condition.notify_all()
+    def remaining_seconds(self) -> float:
+        return self.remaining(self.held_seconds())
+
+
+class CpuQueue:
+    """The CPU, lent to one claim at a time; when it is given back, the best-placed waiting claim has it next."""
+
+    def __init__(self, aging: float = AGING):
+        self._aging = aging
+        self._lock = threading.Lock()
+        self._waiting: list[Claim] = []
+        self._holder: Claim | None = None
+
+    def acquire(self, claim: Claim) -> None:
+        with self._lock:
+            claim._asked_at = time.monotonic()
+            claim._granted.clear()
+            if self._holder is None:
+                self._grant(claim)
+            else:
+                self._waiting.append(claim)
+        claim._granted.wait()
+        configure_threads(claim.threads)  # set only once holding: the thread count is the holder's to choose
+
+    def release(self, claim: Claim) -> None:
+        with self._lock:
+            claim.held += time.monotonic() - claim._granted_at
+            claim._granted_at = None
+            self._holder = None
+            if self._waiting:
+                best = min(self._waiting, key=self._rank)
+                self._waiting.remove(best)
+                self._grant(best)
+
+    def give_way(self, claim: Claim) -> None:
+        """Between batches: if `claim` holds the CPU and better-placed work waits, let that go first, then go on."""
+        with self._lock:
+            better_waits = self._holder is claim and any(
+                self._rank(other) < self._rank(claim) for other in self._waiting
+            )
+        if better_waits:
+            self.release(claim)
+            self.acquire(claim)
 
     @property
     def waiting(self) -> int:
-        with self._condition:
-            return len(self._queue)
+        with self._lock:
+            return len(self._waiting)
 
-    def __enter__(self):
-        self.acquire()
-        return self
+    def _grant(self, claim: Claim) -> None:
+        now = time.monotonic()
+        claim.waited += now - claim._asked_at
+        claim._granted_at = now
+        self._holder = claim
+        claim._granted.set()
 
-    def __exit__(self, *exc) -> None:
-        self.release()
+    def _rank(self, claim: Claim) -> tuple[int, float]:
+        """Lower goes first: interactive work, then the fewest seconds left less the aging credit."""
+        waited = claim.waited
+        if claim is not self._holder:
+            waited += time.monotonic() - claim._asked_at
+        return (0 if claim.interactive else 1, claim.remaining_seconds() - self._aging * waited)
 
 
-CPU = FairLock()
+CPU = CpuQueue()
 
 
 @contextmanager
-def cpu_turn(threads: int | None = None):
-    """Hold the CPU for one piece of torch work (an evaluation, a batch of training).
+def cpu_turn(threads: int | None = None, claim: Claim | None = None):
+    """Hold the CPU for a piece of torch work; yields the claim, for yield_cpu between its batches.
 
-    threads=1 suits work on a single image: waking a second thread costs more than the work, and
-    much more when another process has the other core. Everyone holds the CPU in turn, so the
-    thread count set here is never changed under someone else's feet.
+    threads=1 marks interactive work on a single image: it goes first, and one thread suits it
+    (waking a second costs more than the work, and much more when another process has the other
+    core). Work given as a claim takes its place by its estimated remaining seconds.
     """
-    all_cores = configure_threads()
-    with CPU:
-        if threads is not None and threads != all_cores:
-            torch.set_num_threads(threads)
-        try:
-            yield
-        finally:
-            if torch.get_num_threads() != all_cores:
-                torch.set_num_threads(all_cores)
+    claim = claim or Claim(interactive=threads == 1, threads=threads)
+    CPU.acquire(claim)
+    try:
+        yield claim
+    finally:
+        CPU.release(claim)
 
 
-def yield_cpu() -> None:
-    """Called by a long job that holds the CPU: let whoever is waiting go first, then carry on."""
-    if CPU.waiting:
-        CPU.release()
-        CPU.acquire()
+def yield_cpu(claim: Claim) -> None:
+    """Called between batches of long work holding the CPU: better-placed work waiting goes first, then it carries on."""
+    CPU.give_way(claim)

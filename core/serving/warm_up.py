@@ -4,6 +4,8 @@ import logging
 import threading
 import time
 
+from core.serving.workers import STOPPING, background_thread
+
 log = logging.getLogger("convlab")
 
 _started = threading.Event()
@@ -14,11 +16,11 @@ def warm_up_in_background() -> None:
     if _started.is_set():
         return
     _started.set()
-    threading.Thread(target=_warm_up, name="convlab-warm-up", daemon=True).start()
+    background_thread(_warm_up, "convlab-warm-up")
 
 
 def _warm_up() -> None:
-    from core.lab.models import TrainConfig
+    from core.lab.config import TrainConfig
     from core.lab.questions import shared_lab
 
     started = time.monotonic()
@@ -26,16 +28,16 @@ def _warm_up() -> None:
     config = TrainConfig()
     dataset, _ = lab.dataset(config.dataset)
     jobs = lab.train(config)
-    while not all(job.finished for job in jobs.values()):
-        for job in jobs.values():
-            job.seen()  # the warm-up is waiting for these, so they are not abandoned
-        time.sleep(0.1)
+    for _ in lab.training_updates(jobs):  # following the trainings keeps them wanted
+        pass
     try:
         for job in jobs.values():
             if job.state == "done":
                 lab.sweep(job, dataset, "zero")
                 lab.consistency(job, dataset)  # the last figure of the default table
     except Exception as error:  # a page measures the sweep itself, and shows what went wrong
+        if STOPPING.is_set():
+            return  # the process is exiting: nothing to report
         log.warning("warm-up stopped before the sweeps: %s: %s", type(error).__name__, error)
         return
     log.info("warm-up finished in %.1f s: the default models and their sweeps are ready", time.monotonic() - started)

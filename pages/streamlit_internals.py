@@ -1,0 +1,93 @@
+"""Every place ConvLab relies on Streamlit's behaviour beyond its public API (Streamlit 1.67), in one module.
+
+Each function says what it works around and why no public API does the job;
+`tests/test_streamlit_internals.py` fails loudly if an upgrade removes what they rely on.
+"""
+
+import math
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+
+def through_app_navigation() -> None:
+    """Make sure the page runs under app.py's st.navigation (private: `PagesManager.uses_pages_directory`).
+
+    Until some session has called st.navigation, Streamlit 1.67 treats a `pages/` folder the old way: a
+    first visit straight to /convolution would run the page alone, without app.py's layout and page list.
+    The design fixes the folder's name, and no public option turns the old mode off.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def drop_unreadable_numbers(*keys: str) -> None:
+    """A number control's URL value that is not a finite number (?seed=inf) is dropped before the control reads it.
+
+    Streamlit 1.67 seeds a bound control from its private copy of the URL as the page loaded
+    (`_initial_query_params`), and int(inf) there raises an OverflowError it does not catch;
+    `st.query_params` alone cannot remove the value from that copy.
+    """
+    for key in keys:
+        value = st.query_params.get(key)
+        if value is None or _finite(value):
+            continue
+        del st.query_params[key]
+        context = get_script_run_ctx()
+        if context is not None:
+            with context.session_state.query_params() as params:
+                params._initial_query_params.pop(key, None)
+
+
+def _finite(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+# Streamlit 1.67's frontend pushes a new browser-history entry for every change of a URL-bound control
+# (handlePageInfoChanged), so Back steps through every slider move and only reaches the previous page after
+# many presses. Worse, on a page change it first writes the new page's query under the OLD page's path (an empty
+# query, then the new page's controls), and only then pushes the new path: Back lands on the old page with the
+# new page's query, every control of the old page at its default. This script, run once in the page:
+# - replaces the current entry instead of pushing one when only the query changes (one entry per page visited,
+#   always holding that page's latest URL, which Streamlit's own history navigation restores);
+# - on a change of page, puts back the old page's URL as it was before that empty query was written.
+# No public option exists; tests/test_streamlit_internals.py checks the frontend still behaves as described.
+ONE_HISTORY_ENTRY_PER_PAGE = """
+<script>
+(() => {
+  const history = window.history;
+  if (history.__convlabOneEntryPerPage) return;
+  const push = history.pushState.bind(history);
+  const replace = history.replaceState.bind(history);
+  const recent = [];  // this page's query changes in the last few seconds: when, the URL before, and if it emptied it
+  const here = () => window.location.pathname + window.location.search + window.location.hash;
+  const write = (original) => (state, title, url) => {
+    if (url === undefined || url === null) return original(state, title, url);
+    const next = new URL(url, window.location.href);
+    const now = performance.now();
+    while (recent.length && now - recent[0].at > 3000) recent.shift();
+    if (next.pathname === window.location.pathname) {
+      recent.push({at: now, before: here(), emptied: next.search === ""});
+      return replace(state, title, url);
+    }
+    const start = recent.map((change) => change.emptied).lastIndexOf(true);
+    if (start >= 0) replace(state, title, recent[start].before);
+    recent.length = 0;
+    return original(state, title, url);
+  };
+  history.pushState = write(push);
+  history.replaceState = write(replace);
+  history.__convlabOneEntryPerPage = true;
+})();
+</script>
+"""
+
+
+def one_history_entry_per_page() -> None:
+    """Back and Forward move between the pages a learner visited, each as they left it (see above)."""
+    st.html(ONE_HISTORY_ENTRY_PER_PAGE, unsafe_allow_javascript=True)

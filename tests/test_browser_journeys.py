@@ -1,0 +1,206 @@
+"""A learner's journeys across the app in a real Chromium: pages kept as left, Back and Forward, reload, links, two tabs."""
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import expect
+from test_browser_convolution import answers_table, torch_answers
+
+from bench.browsing import ConsoleWatch, assert_page_is_clean, goto, wait_idle
+
+pytestmark = pytest.mark.browser
+
+EXERCISE = {"x": "3, -1, 2, 0.5, 4", "w": "1 -2", "b": "0.5", "y": "1, 2, 3, 4", "padding": "0"}
+EXERCISE_LINK = "/convolution?x=3,+-1,+2,+0.5,+4&w=1+-2&b=0.5&y=1,+2,+3,+4&padding=0"
+EXPECTED = torch_answers([3, -1, 2, 0.5, 4], [1, -2], 0.5, [1, 2, 3, 4], 0.01)
+LABELS = {"x": "Input x", "w": "Kernel w", "b": "Bias b", "y": "Targets y", "padding": "Padding p"}
+LAB = {"dx": "3", "fill": "wrap", "seed": "1"}
+
+
+HEADINGS = {"Home": "ConvLab"}
+
+
+def nav(page, title: str) -> None:
+    """Follow the sidebar's link to a page, as a learner does."""
+    page.locator("[data-testid='stSidebarNav'] a", has_text=title).click()
+    page.locator("[data-testid='stMain'] h1", has_text=HEADINGS.get(title, title)).wait_for(timeout=60_000)
+    wait_idle(page, settle=1)
+
+
+def history(page, direction: str) -> None:
+    page.go_back() if direction == "back" else page.go_forward()
+    wait_idle(page, settle=1)
+
+
+def assert_no_error_shown(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0, "an exception is shown"
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0, page.locator(
+        "[data-testid='stMain']"
+    ).inner_text()
+
+
+def assert_exercise_as_left(page) -> None:
+    page.locator("[data-testid='stMain'] h1", has_text="Convolution by hand").wait_for()
+    for name, text in EXERCISE.items():
+        expect(page.get_by_label(LABELS[name], exact=True)).to_have_value(text)
+    shown = answers_table(page)
+    for name, values in EXPECTED.items():
+        assert shown[name] == pytest.approx(values, rel=1e-9, abs=1e-12), name
+    assert_no_error_shown(page)
+
+
+def lab_table_header(page) -> str:
+    header = page.locator("[data-testid='stTable'] th").filter(has_text="shifted by").first
+    header.wait_for(timeout=180_000)
+    return header.inner_text()
+
+
+def lab_state(page) -> dict[str, str]:
+    """What the lab's controls show: dx, the fill chosen, the seed."""
+    page.locator("[data-testid='stMain'] h1", has_text="Equivariance lab").wait_for()
+    expect(page.locator("[data-testid='stTable']")).to_be_visible(timeout=180_000)
+    dx = page.locator("[data-testid='stSlider']").filter(has_text="dx: move right").locator("input[type='range']")
+    fill = page.locator(
+        "[data-testid='stButtonGroup'] button[aria-checked='true'], "
+        "[data-testid='stButtonGroup'] button[kind*='Active']"
+    ).first
+    return {
+        "dx": dx.get_attribute("aria-valuenow") or dx.input_value(),
+        "fill": fill.inner_text().strip(),
+        "seed": page.get_by_label("Seed", exact=True).input_value(),
+    }
+
+
+def assert_lab_as_left(page) -> None:
+    assert lab_state(page) == LAB
+    assert lab_table_header(page).startswith("shifted by (3, 0), circular wrap")
+    expect(page.get_by_text("1 epoch", exact=False).first).to_be_visible()
+    assert_no_error_shown(page)
+
+
+def set_up_the_lab(page) -> None:
+    """Change the fill, dx and one training setting (the seed: a new, quick training)."""
+    lab_table_header(page)
+    page.locator("[data-testid='stButtonGroup'] button", has_text="wrap").click()
+    wait_idle(page)
+    page.locator("[data-testid='stSlider']").filter(has_text="dx: move right").locator("input[type='range']").focus()
+    page.keyboard.press("ArrowRight")
+    wait_idle(page)
+    seed = page.get_by_label("Seed", exact=True)
+    seed.fill("1")
+    page.get_by_role("button", name="Train").click()
+    wait_idle(page, timeout=180_000, settle=1)
+    expect(page.locator("[data-testid='stProgress']")).to_have_count(0, timeout=180_000)
+    wait_idle(page)
+
+
+def test_a_learner_moves_between_the_pages_and_finds_each_as_they_left_it(browser_page):
+    page = browser_page
+    goto(page, EXERCISE_LINK)
+    assert_exercise_as_left(page)
+
+    nav(page, "Equivariance lab")
+    set_up_the_lab(page)
+    assert_lab_as_left(page)
+    lab_url = page.url
+    assert parse_qs(urlparse(lab_url).query) == {"dx": ["3"], "fill": ["wrap"], "seed": ["1"]}
+
+    nav(page, "Convolution by hand")
+    assert_exercise_as_left(page)
+    nav(page, "Equivariance lab")
+    assert_lab_as_left(page)
+
+    history(page, "back")
+    assert_exercise_as_left(page)
+    history(page, "forward")
+    assert_lab_as_left(page)
+    page.reload()
+    wait_idle(page, settle=1)
+    assert_lab_as_left(page)
+
+
+def test_back_goes_through_the_pages_visited_not_through_every_change(browser_page):
+    page = browser_page
+    goto(page, EXERCISE_LINK)
+    nav(page, "Equivariance lab")
+    lab_table_header(page)
+    slider = page.locator("[data-testid='stSlider']").filter(has_text="dx: move right").locator("input[type='range']")
+    slider.focus()
+    for _ in range(3):  # three changes on one page: one history entry
+        page.keyboard.press("ArrowRight")
+        wait_idle(page)
+    nav(page, "Convolution by hand")
+    nav(page, "Home")
+    history(page, "back")
+    assert_exercise_as_left(page)
+    history(page, "back")
+    assert "shifted by (5, 0)" in lab_table_header(page)
+    history(page, "back")
+    assert_exercise_as_left(page)  # the link the journey started from
+    history(page, "forward")
+    history(page, "forward")
+    history(page, "forward")
+    page.locator("[data-testid='stMain'] h1", has_text="ConvLab").wait_for()
+
+
+def test_a_shared_link_opened_in_a_fresh_browser_shows_the_same_exercise_and_lab(live_app, browser_page):
+    page = browser_page
+    goto(page, EXERCISE_LINK)
+    exercise_url = page.url
+    nav(page, "Equivariance lab")
+    set_up_the_lab(page)
+    lab_url = page.url
+
+    context = live_app.browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        fresh = context.new_page()
+        fresh.set_default_timeout(60_000)
+        watch = ConsoleWatch(fresh)
+        fresh.app_url = live_app.server.url
+        fresh.goto(exercise_url)
+        wait_idle(fresh, timeout=120_000, settle=1)
+        assert_exercise_as_left(fresh)
+        fresh.goto(lab_url)
+        wait_idle(fresh, timeout=120_000, settle=1)
+        assert_lab_as_left(fresh)
+        assert_page_is_clean(fresh, watch)
+    finally:
+        context.close()
+
+
+def test_two_tabs_of_one_browser_do_not_disturb_each_other(live_app, browser_page):
+    first = browser_page
+    goto(first, EXERCISE_LINK)
+    second = first.context.new_page()
+    second.set_default_timeout(60_000)
+    second.app_url = live_app.server.url
+    goto(second, "/convolution")
+    field = second.get_by_label("Bias b", exact=True)
+    field.click()
+    field.press("Control+a")
+    field.type("7", delay=15)
+    field.press("Enter")
+    wait_idle(second)
+    assert answers_table(second)["outputs"] == [20, 26]
+    nav(second, "Equivariance lab")
+    lab_table_header(second)
+
+    first.reload()
+    wait_idle(first, settle=1)
+    assert_exercise_as_left(first)
+    nav(first, "Equivariance lab")
+    assert lab_table_header(first).startswith("shifted by (2, 0), zero fill")
+    nav(second, "Convolution by hand")
+    expect(second.get_by_label("Bias b", exact=True)).to_have_value("7")
+    second.close()
+
+
+def test_an_old_lab_link_with_the_former_names_still_opens_its_settings(browser_page):
+    page = browser_page
+    goto(page, "/equivariance?padding=circular&image=5&head=bogus")
+    lab_table_header(page)
+    expect(page.get_by_label("circular", exact=True)).to_be_checked()
+    expect(page.get_by_label("Test image", exact=True)).to_have_value("5")
+    expect(page.get_by_label("flatten", exact=True)).to_be_checked()  # an unreadable value: the default, no error
+    assert_no_error_shown(page)
+    assert "padding" not in parse_qs(urlparse(page.url).query)

@@ -1,0 +1,157 @@
+"""The CPU queue: one holder at a time; page redraws first, then the shortest work, and nobody starved."""
+
+import threading
+import time
+
+import torch
+
+from core.serving import cpu
+from core.serving.cpu import Claim, CpuQueue, cpu_turn
+
+
+def seconds_left(seconds):
+    return lambda held: seconds
+
+
+def queue_up(queue, claims: dict[str, Claim], order: list[str]) -> list[threading.Thread]:
+    """Each claim waits for the CPU in its own thread, notes its name when it has it, and gives it back."""
+
+    def take(name, claim):
+        queue.acquire(claim)
+        order.append(name)
+        queue.release(claim)
+
+    threads = []
+    for name, claim in claims.items():
+        threads.append(threading.Thread(target=take, args=(name, claim)))
+        threads[-1].start()
+        while queue.waiting < len(threads):  # queued in this order, so arrival order cannot explain the result
+            time.sleep(0.001)
+    return threads
+
+
+def test_interactive_work_goes_first_then_the_shortest_then_the_longest():
+    queue, order = CpuQueue(), []
+    holder = Claim()
+    queue.acquire(holder)
+    threads = queue_up(
+        queue,
+        {
+            "long": Claim(remaining=seconds_left(30.0)),
+            "short": Claim(remaining=seconds_left(1.0)),
+            "page redraw": Claim(interactive=True),
+        },
+        order,
+    )
+    queue.release(holder)
+    for thread in threads:
+        thread.join(5)
+    assert order == ["page redraw", "short", "long"]
+
+
+def test_a_long_job_that_has_waited_long_enough_goes_before_a_newly_arrived_short_one():
+    queue, order = CpuQueue(aging=0.5), []
+    holder = Claim()
+    queue.acquire(holder)
+    # 10 s left, but 19 s waited in earlier turns: 10 - 0.5 × 19 = 0.5 s, ahead of a fresh 1-second job.
+    threads = queue_up(
+        queue,
+        {"short": Claim(remaining=seconds_left(1.0)), "long": Claim(remaining=seconds_left(10.0), waited=19.0)},
+        order,
+    )
+    queue.release(holder)
+    for thread in threads:
+        thread.join(5)
+    assert order == ["long", "short"]
+
+
+def test_waiting_jobs_of_equal_size_take_the_cpu_in_the_order_they_came():
+    queue, order = CpuQueue(), []
+    holder = Claim()
+    queue.acquire(holder)
+    threads = queue_up(queue, {name: Claim(remaining=seconds_left(5.0)) for name in "abcd"}, order)
+    queue.release(holder)
+    for thread in threads:
+        thread.join(5)
+    assert order == list("abcd")
+
+
+def test_a_long_job_gives_way_between_batches_to_shorter_work_and_then_carries_on():
+    queue, order = CpuQueue(), []
+    long_job = Claim(remaining=seconds_left(60.0))
+    queue.acquire(long_job)
+    queue.give_way(long_job)  # nobody waits: it keeps the CPU
+    order.append("long, this batch")
+    threads = queue_up(queue, {"short": Claim(remaining=seconds_left(1.0))}, order)
+    queue.give_way(long_job)
+    order.append("long, next batch")
+    queue.release(long_job)
+    threads[0].join(5)
+    assert order == ["long, this batch", "short", "long, next batch"]
+
+
+def test_a_short_job_keeps_the_cpu_when_only_longer_work_waits():
+    queue, order = CpuQueue(), []
+    short_job = Claim(remaining=seconds_left(1.0))
+    queue.acquire(short_job)
+    threads = queue_up(queue, {"long": Claim(remaining=seconds_left(60.0))}, order)
+    queue.give_way(short_job)
+    order.append("short, next batch")
+    queue.release(short_job)
+    threads[0].join(5)
+    assert order == ["short, next batch", "long"]
+
+
+def test_a_job_not_holding_the_cpu_never_gives_it_away():
+    queue = CpuQueue()
+    holder, bystander = Claim(remaining=seconds_left(60.0)), Claim(remaining=seconds_left(1.0))
+    queue.acquire(holder)
+    other = Claim()
+    waiter = threading.Thread(target=lambda: (queue.acquire(other), queue.release(other)))
+    waiter.start()
+    while not queue.waiting:
+        time.sleep(0.001)
+    queue.give_way(bystander)
+    assert queue.waiting == 1  # the waiter still waits: the holder has not let go
+    queue.release(holder)
+    waiter.join(5)
+
+
+def test_a_claim_counts_the_seconds_it_waited_and_held():
+    queue = CpuQueue()
+    first, second = Claim(), Claim()
+    queue.acquire(first)
+    waiter = threading.Thread(target=lambda: (queue.acquire(second), time.sleep(0.05), queue.release(second)))
+    waiter.start()
+    time.sleep(0.1)
+    assert first.held_seconds() >= 0.1  # the turn under way counts
+    queue.release(first)
+    waiter.join(5)
+    assert second.waited >= 0.09 and 0.05 <= second.held < 0.5
+
+
+def test_cpu_turn_sets_torchs_threads_only_once_it_holds_the_cpu(monkeypatch):
+    calls = []
+    monkeypatch.setattr(cpu.torch, "get_num_threads", lambda: 2)
+    monkeypatch.setattr(cpu.torch, "set_num_threads", calls.append)
+    holder = Claim(remaining=seconds_left(5.0))
+    cpu.CPU.acquire(holder)
+
+    def one_image():
+        with cpu_turn(threads=1):
+            calls.append("one image")
+
+    redraw = threading.Thread(target=one_image)
+    redraw.start()
+    while not cpu.CPU.waiting:
+        time.sleep(0.001)
+    time.sleep(0.02)
+    assert calls == []  # waiting for the CPU, it has not touched the holder's thread count
+    cpu.CPU.release(holder)
+    redraw.join(5)
+    assert calls == [1, "one image"]
+
+
+def test_a_turn_for_all_cores_uses_one_torch_thread_per_core():
+    with cpu_turn():
+        assert torch.get_num_threads() == cpu.cpu_count()

@@ -1,0 +1,39 @@
+"""What pages/streamlit_internals.py relies on in Streamlit 1.67: if an upgrade removes it, these fail and say what to recheck."""
+
+import dataclasses
+import inspect
+from pathlib import Path
+
+import streamlit
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.state.query_params import QueryParams
+
+from pages.streamlit_internals import ONE_HISTORY_ENTRY_PER_PAGE
+
+
+def frontend_bundle() -> str:
+    static = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    return "".join(path.read_text(errors="replace") for path in static.glob("index.*.js"))
+
+
+def test_the_pages_folders_old_mode_is_still_a_class_attribute_of_the_pages_manager():
+    assert isinstance(PagesManager.uses_pages_directory, (bool, type(None))), (
+        "Streamlit changed PagesManager.uses_pages_directory: recheck through_app_navigation()"
+    )
+
+
+def test_bound_controls_are_still_seeded_from_a_private_copy_of_the_url():
+    names = {field.name for field in dataclasses.fields(QueryParams)}
+    assert "_initial_query_params" in names, "Streamlit changed URL seeding: recheck drop_unreadable_numbers()"
+
+
+def test_the_frontend_still_pushes_a_history_entry_for_every_url_change_of_a_page():
+    bundle = frontend_bundle()
+    assert "handlePageInfoChanged" in bundle and "window.history.pushState({},``,n)" in bundle, (
+        "Streamlit changed how it writes the URL: recheck one_history_entry_per_page() (maybe it is no longer needed)"
+    )
+
+
+def test_html_can_still_run_the_history_script():
+    assert "unsafe_allow_javascript" in inspect.signature(streamlit.html).parameters
+    assert "history.pushState" in ONE_HISTORY_ENTRY_PER_PAGE and "replaceState" in ONE_HISTORY_ENTRY_PER_PAGE
