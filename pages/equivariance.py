@@ -93,7 +93,9 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
         st.markdown(paragraph)
 
     if st.toggle(
-        f"Show accuracy over every (dx, dy): {GRID_IMAGES:,} test images, computed once per model", key="show_grid"
+        f"Show accuracy over every (dx, dy): {GRID_IMAGES:,} test images, computed once per model",
+        key="show_grid",
+        bind="query-params",
     ):
         with st.spinner(f"Measuring {(2 * MAX_SHIFT + 1) ** 2} shifts…"):
             grids = {MODEL_NAMES[kind]: lab.grid(job, dataset, mode) for kind, job in jobs.items()}

@@ -41,6 +41,11 @@ def keep_in_bounds(choices: dict[str, tuple[list, object]], ranges: dict[str, tu
             st.session_state[key] = min(max(value, low), high)
 
 
+def offered(field: str, label: str):
+    """A slider over the values the lab offers for this setting."""
+    return st.select_slider(label, OFFERED[field], value=getattr(DEFAULT, field), key=field, bind="query-params")
+
+
 def training_settings() -> TrainConfig:
     """The sidebar form; its widgets return their last submitted values, so this is the config to train."""
     choices = {key: (labels(key), CHOICE_LABELS[key][getattr(DEFAULT, key)]) for key in CHOICE_LABELS}
@@ -64,13 +69,7 @@ def training_settings() -> TrainConfig:
                 bind="query-params",
                 help="MNIST ships with the app. The others need the internet for their first download.",
             ),
-            "train_size": st.select_slider(
-                "Training images",
-                OFFERED["train_size"],
-                value=DEFAULT.train_size,
-                key="train_size",
-                bind="query-params",
-            ),
+            "train_size": offered("train_size", "Training images"),
             "epochs": st.slider("Epochs", *BOUNDS["epochs"], DEFAULT.epochs, key="epochs", bind="query-params"),
             "seed": st.number_input("Seed", *BOUNDS["seed"], DEFAULT.seed, key="seed", bind="query-params"),
             "augment_shift": st.slider(
@@ -81,13 +80,7 @@ def training_settings() -> TrainConfig:
                 bind="query-params",
                 help="Train on images moved at random by up to this many pixels: the remedy for the MLP.",
             ),
-            "mlp_hidden": st.select_slider(
-                "MLP hidden units",
-                OFFERED["mlp_hidden"],
-                value=DEFAULT.mlp_hidden,
-                key="mlp_hidden",
-                bind="query-params",
-            ),
+            "mlp_hidden": offered("mlp_hidden", "MLP hidden units"),
         }
         for key, label, help_text in [
             (
@@ -125,25 +118,25 @@ def confirm(config: TrainConfig) -> None:
 def trained_models(lab: Lab, config: TrainConfig) -> dict:
     """Both models for these settings, once trained; first the estimate and, for a long training, a confirmation."""
     plan = lab.plan(config)
+    # One slot for the estimate, the confirmation or the refusal: whichever this run draws replaces what the
+    # last run drew there at once (a confirmed training no longer shows its "Train anyway" button).
+    note = st.sidebar.empty()
     if plan.over_cap:
-        st.sidebar.error(
-            f"{plan.describe()} This server allows {duration(plan.cap_seconds)}: use fewer images or epochs."
-        )
+        note.error(f"{plan.describe()} This server allows {duration(plan.cap_seconds)}: use fewer images or epochs.")
         st.info("These settings take longer to train than this server allows: see the sidebar.", icon="⏱️")
         st.stop()
     if plan.needs_confirmation and config not in st.session_state.get("confirmed_trainings", set()):
-        st.sidebar.warning(plan.describe(), icon="⏱️")
-        st.sidebar.button(
-            f"Train anyway ({duration(plan.total_seconds)})", on_click=confirm, args=(config,), type="primary"
-        )
+        with note.container():
+            st.warning(plan.describe(), icon="⏱️")
+            label = f"Train anyway ({duration(plan.total_seconds)})"
+            st.button(label, on_click=confirm, args=(config,), type="primary")
         st.info("A long training: confirm it in the sidebar, or choose fewer images or epochs.", icon="⏱️")
         st.stop()
-    estimate = st.sidebar.empty()
     if plan.needs_training:
-        estimate.info(plan.describe(), icon="⏱️")
+        note.info(plan.describe(), icon="⏱️")
     jobs = lab.train(config)
     show_progress(lab.training_updates(jobs))
-    estimate.empty()
+    note.empty()
     failed = [job for job in jobs.values() if job.state != "done"]
     if failed:
         st.error(" ".join(dict.fromkeys(job.message for job in failed)), icon="⚠️")

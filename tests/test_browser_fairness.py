@@ -1,16 +1,12 @@
 """A class shares one server fairly: a small training is never stuck behind a large one (a real server, real trainings)."""
 
-import contextlib
 import re
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
-from conftest import IN_CI
 
 from bench.browsing import goto
-from bench.server import CHROMIUM, CHROMIUM_FLAGS, OfflineNamespace, StreamlitServer
+from bench.server import StreamlitServer
 
 pytestmark = pytest.mark.browser
 
@@ -47,51 +43,44 @@ def open_lab(browser, server, query: str):
     return page
 
 
-def test_a_default_size_training_finishes_within_twice_its_time_alone_while_a_large_one_runs(chromium):
-    from playwright.sync_api import sync_playwright
+def test_a_default_size_training_finishes_within_twice_its_time_alone_while_a_large_one_runs(live_app):
+    # A server of its own (the suite's is busy with other tests), in the suite's network namespace and browser.
+    with StreamlitServer(live_app.namespace) as server:
+        browser = live_app.browser
+        home = browser.new_page()
+        home.app_url = server.url
+        goto(home, "/")  # the first visitor starts the warm-up: let it finish before measuring
+        wait_for(lambda: "warm-up finished" in server.log_text(), 180, "the warm-up")
+        home.context.close()
 
-    namespace = OfflineNamespace() if OfflineNamespace.possible() else None
-    if IN_CI and namespace is None:
-        pytest.fail("CI runs the browser tests offline, which needs root and iproute2 (ip netns)")
-    with tempfile.TemporaryDirectory() as scratch, namespace or contextlib.nullcontext():
-        executable = namespace.chromium_wrapper(Path(scratch)) if namespace else CHROMIUM
-        with StreamlitServer(namespace) as server, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_FLAGS)
-            home = browser.new_page()
-            home.app_url = server.url
-            goto(home, "/")  # the first visitor starts the warm-up: let it finish before measuring
-            wait_for(lambda: "warm-up finished" in server.log_text(), 180, "the warm-up")
+        alone_page = open_lab(browser, server, "seed=3")
+        alone = wait_for(
+            lambda: len(finished(server.log_text(), seed=3)) == 2 and finished(server.log_text(), seed=3),
+            120,
+            "the default-size training alone",
+        )
+        alone_page.context.close()
 
-            alone_page = open_lab(browser, server, "seed=3")
-            alone = wait_for(
-                lambda: len(finished(server.log_text(), seed=3)) == 2 and finished(server.log_text(), seed=3),
-                120,
-                "the default-size training alone",
-            )
-            alone_page.context.close()
+        large_page = open_lab(browser, server, "train_size=60000&epochs=3")
+        confirm = large_page.get_by_role("button", name=re.compile("Train anyway"))
+        started = re.compile(r"training started: cnn .*train_size=60000")
+        wait_for(
+            lambda: started.search(server.log_text()) or (confirm.count() and confirm.click()),
+            120,
+            "the large training to start",
+        )
+        wait_for(lambda: started.search(server.log_text()), 60, "the large training to start")
+        time.sleep(2)  # well under way
 
-            large_page = open_lab(browser, server, "train_size=60000&epochs=3")
-            confirm = large_page.get_by_role("button", name=re.compile("Train anyway"))
-            started = re.compile(r"training started: cnn .*train_size=60000")
-            wait_for(
-                lambda: started.search(server.log_text()) or (confirm.count() and confirm.click()),
-                120,
-                "the large training to start",
-            )
-            wait_for(lambda: started.search(server.log_text()), 60, "the large training to start")
-            time.sleep(2)  # well under way
-
-            shared_page = open_lab(browser, server, "seed=4")
-            beside = wait_for(
-                lambda: len(finished(server.log_text(), seed=4)) == 2 and finished(server.log_text(), seed=4),
-                120,
-                "the default-size training beside the large one",
-            )
-            assert not finished(server.log_text(), train_size=60000), (
-                "the large training ended first: nothing was shared"
-            )
-            for kind in ("mlp", "cnn"):
-                assert beside[kind] <= 2 * alone[kind] + 1.0, (kind, beside, alone)
-            shared_page.context.close()
-            large_page.context.close()  # nobody watches the large training any more: it is cancelled
-            browser.close()
+        shared_page = open_lab(browser, server, "seed=4")
+        beside = wait_for(
+            lambda: len(finished(server.log_text(), seed=4)) == 2 and finished(server.log_text(), seed=4),
+            120,
+            "the default-size training beside the large one",
+        )
+        large = finished(server.log_text(), train_size=60000)
+        assert "cnn" not in large, f"the large CNN ended first ({large}): nothing was shared"
+        for kind in ("mlp", "cnn"):
+            assert beside[kind] <= 2 * alone[kind] + 1.0, (kind, beside, alone)
+        shared_page.context.close()
+        large_page.context.close()  # nobody watches the large training any more: it is cancelled

@@ -5,48 +5,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
+from bench.hostile import NASTY
 from core.exercise.fields import DEFAULTS, FIELDS, read_inputs
 from core.lab.config import TrainConfig
 
-NASTY = [
-    "",
-    " ",
-    "\t\n",
-    "1e308",
-    "1e-320",
-    "-0",
-    "0.000001",
-    "1e6",
-    "-1e6",
-    "1e7",
-    "NaN",
-    "-inf",
-    "Infinity",
-    "٣, ٤",
-    "１，２",
-    "−1 −2",
-    "1/3",
-    "1/0",
-    "0x1F",
-    "1_000",
-    "1, 2",
-    "[1, 2]",
-    "((1))",
-    "<b>1</b>",
-    "<script>alert(1)</script>",
-    "[a](javascript:alert(1))",
-    "$\\frac{1}{0}$",
-    "**2**",
-    "\u202e1",
-    "1\x002",
-    "9" * 400,
-    ",".join(["1"] * 33),
-    "1 " * 2000,
-    "🙂",
-    "½",
-    "²",
-    "1e99999999999",
-]
 hostile_text = st.one_of(
     st.sampled_from(NASTY),
     st.text(max_size=40),

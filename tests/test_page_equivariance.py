@@ -1,5 +1,6 @@
 """Page 2 in Streamlit's AppTest: trains once, moves the sliders without retraining, and shows measured numbers."""
 
+import dataclasses
 import time
 
 import pytest
@@ -110,3 +111,41 @@ def test_a_dataset_that_cannot_be_downloaded_says_so_and_the_lab_goes_on_with_mn
     assert not at.exception
     assert any("needs the internet" in w.value and "MNIST" in w.value for w in at.warning)
     assert table(at)["model"] == ["MLP", "CNN"]
+
+
+def test_a_training_over_the_servers_cap_is_refused_before_it_starts(open_page, first_run, monkeypatch):
+    monkeypatch.setenv("CONVLAB_MAX_TRAINING_SECONDS", "0.01")
+    lab = shared_lab()
+    before = lab.cache.counts["trainings_started"]
+    at = open_page(PAGE, {"seed": "77"}, timeout=TIMEOUT)
+    assert not at.exception
+    refusal = " ".join(e.value for e in at.sidebar.error)
+    assert "This server allows 0.0 s" in refusal and "Training takes about" in refusal
+    assert any("longer to train than this server allows" in i.value for i in at.info)
+    assert lab.cache.counts["trainings_started"] == before and not at.table
+
+
+def test_a_long_training_waits_for_a_confirmation_and_says_how_long(open_page, first_run, monkeypatch):
+    lab = shared_lab()
+    plan = lab.plan(TrainConfig(seed=78))
+    long = dataclasses.replace(plan, seconds={"MLP": 12.0, "CNN": 48.0})
+    monkeypatch.setattr(type(lab), "plan", lambda self, config: long)
+    before = lab.cache.counts["trainings_started"]
+    at = open_page(PAGE, {"seed": "78"}, timeout=TIMEOUT)
+    assert not at.exception
+    assert any(
+        "Training takes about **1 min** on this server (MLP 12 s, CNN 48 s)" in w.value for w in at.sidebar.warning
+    )
+    assert "Train anyway (1 min)" in [b.label for b in at.sidebar.button]
+    assert any("confirm it in the sidebar" in i.value for i in at.info)
+    assert lab.cache.counts["trainings_started"] == before and not at.table
+
+
+def test_a_plan_estimates_only_the_models_not_yet_trained_and_lists_what_runs_ahead(first_run):
+    lab = shared_lab()
+    assert not lab.plan(TrainConfig()).needs_training  # the defaults, trained by the first run
+    plan = lab.plan(TrainConfig(seed=79))
+    assert set(plan.seconds) == {"MLP", "CNN"} and all(seconds > 0 for seconds in plan.seconds.values())
+    assert plan.seconds["CNN"] > plan.seconds["MLP"]  # the CNN does more work per image
+    longer = lab.plan(TrainConfig(seed=79, epochs=3))
+    assert longer.seconds["CNN"] == pytest.approx(3 * plan.seconds["CNN"], rel=1e-6)
