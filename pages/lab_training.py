@@ -118,24 +118,30 @@ def confirm(config: TrainConfig) -> None:
 def trained_models(lab: Lab, config: TrainConfig) -> dict:
     """Both models for these settings, once trained; first the estimate and, for a long training, a confirmation."""
     plan = lab.plan(config)
-    # One slot for the estimate, the confirmation or the refusal: whichever this run draws replaces what the
-    # last run drew there at once (a confirmed training no longer shows its "Train anyway" button).
-    note = st.sidebar.empty()
+    # One slot in the sidebar and one in the page for the estimate, the confirmation or the refusal: whatever this
+    # run draws replaces what the last run drew there at once (a confirmed training shows no "Train anyway" button).
+    note, ask = st.sidebar.empty(), st.empty()
     if plan.over_cap:
         note.error(f"{plan.describe()} This server allows {duration(plan.cap_seconds)}: use fewer images or epochs.")
-        st.info("These settings take longer to train than this server allows: see the sidebar.", icon="⏱️")
+        ask.info("These settings take longer to train than this server allows: see the sidebar.", icon="⏱️")
         st.stop()
     if plan.needs_confirmation and config not in st.session_state.get("confirmed_trainings", set()):
-        with note.container():
-            st.warning(plan.describe(), icon="⏱️")
+        note.warning(plan.describe(), icon="⏱️")
+        # The question goes where the learner is looking; the sidebar's form can be taller than the screen.
+        with ask.container():
+            st.info(
+                f"A long training: about {duration(plan.total_seconds)} on this server (see the sidebar). "
+                "Train anyway, or choose fewer images or epochs.",
+                icon="⏱️",
+            )
             label = f"Train anyway ({duration(plan.total_seconds)})"
             st.button(label, on_click=confirm, args=(config,), type="primary")
-        st.info("A long training: confirm it in the sidebar, or choose fewer images or epochs.", icon="⏱️")
         st.stop()
     if plan.needs_training:
         note.info(plan.describe(), icon="⏱️")
     jobs = lab.train(config)
-    show_progress(lab.training_updates(jobs))
+    ask.empty()
+    show_progress(lab.training_updates(jobs), where=ask)  # in the question's place: no stale button beside it
     note.empty()
     failed = [job for job in jobs.values() if job.state != "done"]
     if failed:

@@ -104,3 +104,16 @@ def test_numbers_that_are_not_finite_in_the_lab_url_fall_back_to_the_defaults(li
     assert shifted_header(page).startswith("shifted by (2, 0)")
     assert "MNIST: 16,000 training images, 1 epoch." in main_text(page)
     assert trainings(live_app) == trainings_before  # the defaults, already trained
+
+
+def test_a_long_training_asks_first_then_shows_its_progress_without_the_question(browser_page):
+    page = browser_page
+    goto(page, "/equivariance?train_size=60000&epochs=10&seed=5")
+    button = page.get_by_role("button", name=re.compile(r"Train anyway \("))
+    expect(button).to_be_visible()
+    assert "Training takes about" in page.locator("[data-testid='stSidebar']").inner_text()
+    assert page.locator("[data-testid='stTable']").count() == 0  # nothing trains before the click
+    button.click()
+    expect(page.locator("[data-testid='stProgress']")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text(re.compile(r"Training the (MLP|CNN).*left"))).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Train anyway"))).to_have_count(0)  # no stale question

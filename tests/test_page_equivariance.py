@@ -136,8 +136,8 @@ def test_a_long_training_waits_for_a_confirmation_and_says_how_long(open_page, f
     assert any(
         "Training takes about **1 min** on this server (MLP 12 s, CNN 48 s)" in w.value for w in at.sidebar.warning
     )
-    assert "Train anyway (1 min)" in [b.label for b in at.sidebar.button]
-    assert any("confirm it in the sidebar" in i.value for i in at.info)
+    assert "Train anyway (1 min)" in [b.label for b in at.main.button]
+    assert any("A long training: about 1 min on this server" in i.value for i in at.info)
     assert lab.cache.counts["trainings_started"] == before and not at.table
 
 
