@@ -27,7 +27,6 @@ pages = [
     st.Page("pages/equivariance.py", title="Equivariance lab", icon="🔀", url_path="equivariance"),
 ]
 page = st.navigation(pages)
-if not __import__("os").environ.get("CONVLAB_NO_HISTORY_PATCH"):
-    one_history_entry_per_page()
+one_history_entry_per_page()
 with timed(f"page {page.url_path or 'home'}"):
     page.run()

@@ -173,6 +173,13 @@ def row(figure: str, measured: str, target: str, ok: bool | None) -> str:
     return f"| {figure} | {measured} | {target} | {verdict} |"
 
 
+def seconds_row(figure: str, seconds: float, limit: float | None = None) -> str:
+    """A time in seconds, against a limit when there is one."""
+    if limit is None:
+        return row(figure, f"{seconds:.1f} s", "", None)
+    return row(figure, f"{seconds:.1f} s", f"≤ {limit:g} s", seconds <= limit)
+
+
 def report(train: dict, sweeps: dict, live: dict | None, smoke: bool) -> str:
     def ratio(kind: str) -> float | None:
         tutorial, ours = train[f"{kind}_tutorial_to_target"], train[f"{kind}_ours_to_target"]
@@ -292,37 +299,22 @@ def report(train: dict, sweeps: dict, live: dict | None, smoke: bool) -> str:
                 "",
                 None,
             ),
-            row("server start to healthy", f"{live['server_ready_s']:.1f} s", "", None),
-            row(
-                "server start to page 1 complete in Chromium",
-                f"{live['start_convolution_s']:.1f} s",
-                "≤ 5 s",
-                live["start_convolution_s"] <= 5,
-            ),
-            row(
+            seconds_row("server start to healthy", live["server_ready_s"]),
+            seconds_row("server start to page 1 complete in Chromium", live["start_convolution_s"], 5),
+            seconds_row(
                 "server start to the lab complete, opened at once (training and sweep included)",
-                f"{live['start_equivariance_s']:.1f} s",
-                "≤ 5 s",
-                live["start_equivariance_s"] <= 5,
+                live["start_equivariance_s"],
+                5,
             ),
-            row(
+            seconds_row(
                 "  the same, until the table and feature maps show (the sweep chart still measuring)",
-                f"{live['lab_usable_s']:.1f} s",
-                "",
-                None,
+                live["lab_usable_s"],
             ),
-            row(
+            seconds_row(
                 "server start to the background warm-up done (default models trained, zero-fill sweeps measured)",
-                f"{live['warm_up_s']:.1f} s",
-                "",
-                None,
+                live["warm_up_s"],
             ),
-            row(
-                "the lab's first complete render, opened after the warm-up",
-                f"{live['lab_after_warm_up_s']:.1f} s",
-                "≤ 5 s",
-                live["lab_after_warm_up_s"] <= 5,
-            ),
+            seconds_row("the lab's first complete render, opened after the warm-up", live["lab_after_warm_up_s"], 5),
             row(
                 "server memory after a typical session, now / peak",
                 f"{live['memory_now_mb']:.0f} MB / {live['memory_peak_mb']:.0f} MB",

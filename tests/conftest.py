@@ -1,7 +1,9 @@
 """Shared test helpers: pages in Streamlit's AppTest, and the app served to a real Chromium."""
 
+import atexit
 import contextlib
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -17,6 +19,7 @@ APP = Path(__file__).resolve().parents[1] / "app.py"
 IN_CI = os.environ.get("CONVLAB_CI") == "1"
 # Tests never see datasets a developer downloaded earlier, and never leave any behind.
 os.environ["CONVLAB_CACHE"] = tempfile.mkdtemp(prefix="convlab-test-cache-")
+atexit.register(shutil.rmtree, os.environ["CONVLAB_CACHE"], ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

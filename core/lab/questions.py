@@ -74,10 +74,11 @@ class Lab:
     def plan(self, config: TrainConfig) -> TrainingPlan:
         """What training these settings would take here, before anything starts."""
         mine = {kind: self.cache.find(kind, config) for kind in MODEL_NAMES}
+        # Only the models nobody has started yet: one under way for someone else is simply waited for.
         seconds = {
-            MODEL_NAMES[kind]: self.cache.estimate_seconds(kind, config) for kind, job in mine.items() if job is None
+            MODEL_NAMES[kind]: self.cache.estimate_seconds(kind, config) for kind, job in mine.items() if not job
         }
-        ahead = tuple(work for work in self.cache.ahead() if getattr(work, "job", None) not in mine.values())
+        ahead = tuple(work for work in self.cache.ahead() if work.job not in mine.values())
         return TrainingPlan(seconds, ahead, training_cap_seconds())
 
     def train(self, config: TrainConfig) -> dict[str, Job]:
