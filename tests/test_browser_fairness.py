@@ -45,6 +45,8 @@ def open_lab(browser, server, query: str):
 
 def test_a_default_size_training_finishes_within_twice_its_time_alone_while_a_large_one_runs(live_app):
     # A server of its own (the suite's is busy with other tests), in the suite's network namespace and browser.
+    # The suite's own server must be quiet too: its warm-up (trainings and sweeps) would share the two cores.
+    wait_for(lambda: "warm-up finished" in live_app.server.log_text(), 180, "the suite server's warm-up")
     with StreamlitServer(live_app.namespace) as server:
         browser = live_app.browser
         home = browser.new_page()
