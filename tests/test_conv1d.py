@@ -51,13 +51,26 @@ def test_weight_gradient_is_the_cross_correlation_of_the_input_with_the_output_g
     assert grads.d_w == cross_correlate(CLASSIC.x, grads.d_y_hat)
 
 
-def test_with_stride_the_output_gradient_is_dilated_before_the_cross_correlation():
+def test_with_stride_the_output_gradient_is_dilated_before_the_cross_correlation_and_the_first_k_kept():
     layer = Layer(vec(1, -2, 3, 0, 5, 1), vec(1, 2), F(0), stride=2)
     y_hat = layer.forward()
     grads = backward(layer, y_hat, vec(0, 0, 0))
     assert dilate(vec(7, 8), 3) == vec(7, 0, 0, 8)
+    assert grads.d_w == cross_correlate(layer.x, dilate(grads.d_y_hat, 2))[:2]
+
+
+def test_a_window_that_misses_the_end_leaves_a_correlation_entry_for_no_weight_and_a_zero_gradient():
+    # (n + 2p − k) mod s = (5 + 2 − 2) mod 2 = 1: the last padded position is in no window.
+    layer = Layer(vec(1, -2, 3, 0, 5), vec(2, 1), F(0), stride=2, padding=1)
+    y = vec(0, 0, 0)
+    grads = backward(layer, layer.forward(), y)
     spread = dilate(grads.d_y_hat, 2)
-    assert grads.d_w == cross_correlate(layer.x[: len(spread) + 1], spread)
+    assert layer.unreached == 1 and len(cross_correlate(layer.padded_x, spread)) == 3
+    assert grads.d_w == cross_correlate(layer.padded_x, spread)[:2]
+    full = full_convolution(spread, layer.w)
+    assert len(full) == 6 and grads.d_x == (full + (F(0),))[1:-1]
+    torch_says = autograd(layer, y, F(1, 100))
+    assert close(grads.d_w, torch_says["d_w"]) and close(grads.d_x, torch_says["d_x"])
 
 
 def test_input_gradient_is_the_full_convolution_of_the_output_gradient_with_the_kernel():

@@ -7,9 +7,12 @@ import numpy as np
 from core.exercise.conv1d import Layer, solve
 from core.exercise.descent import (
     DIVERGENCE_LOSS,
+    LOSS_FLOOR,
+    describe_run,
     gradient_descent,
     stable_learning_rate,
 )
+from core.exercise.numbers import power_of_ten
 
 CLASSIC = Layer(tuple(map(F, (1, 2, 3, 4))), tuple(map(F, (2, 1, 3))), F(1))
 Y = (F(2), F(4))
@@ -48,3 +51,38 @@ def test_an_explosion_is_reported_long_before_the_overflow_stop():
 
 def test_a_converging_run_never_explodes():
     assert gradient_descent(CLASSIC, Y, F(1, 100), 300).exploded_at is None
+
+
+# The exercise: its convergence limit is 2/λ_max ≈ 0.2224, below the one-step limit 0.2276….
+TWO_LIMITS = Layer((F(1, 3), F(-1, 2), F(2), F(-5, 4)), (F(1, 2), F(-1, 4)), F(-1, 10))
+TWO_LIMITS_Y = (F(1), F(0), F(-2))
+
+
+def describe(layer, y, lr, steps):
+    return describe_run(gradient_descent(layer, y, lr, steps), lr, stable_learning_rate(layer))
+
+
+def test_a_loss_that_reaches_rounding_noise_is_said_to_be_below_the_floor_the_chart_stops_at():
+    fit = Layer((F(1), F(2)), (F(1),), F(0))  # w = 4, b = −3 fits y exactly
+    run = gradient_descent(fit, (F(1), F(5)), F(1, 4), 500)
+    assert 0 < run.losses[-1] < LOSS_FLOOR
+    text = describe_run(run, F(1, 4), stable_learning_rate(fit)).text
+    assert f"loss **below {power_of_ten(LOSS_FLOOR)}**" in text and "below 10⁻¹²" in text
+    assert "e-" not in text and "w ≈ [4]" in text and "b ≈ -3" in text
+
+
+def test_above_the_convergence_limit_many_steps_say_so_before_the_loss_explodes():
+    report = describe(TWO_LIMITS, TWO_LIMITS_Y, F(9, 40), 50)
+    assert not report.exploded
+    assert "converges for α below 2/λ_max ≈ 0.2224" in report.text and "α = 0.225 is not" in report.text
+
+
+def test_an_explosion_names_the_convergence_limit_once():
+    report = describe(TWO_LIMITS, TWO_LIMITS_Y, F(9, 40), 500)
+    assert report.exploded and "The loss exploded" in report.text
+    assert report.text.count("0.2224") == 1 and report.text.count("α = 0.225") == 1
+
+
+def test_below_the_convergence_limit_many_steps_say_the_rate_is_below_it():
+    report = describe(TWO_LIMITS, TWO_LIMITS_Y, F(1, 5), 50)
+    assert not report.exploded and "α = 0.2 is below it." in report.text

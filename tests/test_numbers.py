@@ -9,7 +9,10 @@ from hypothesis import strategies as st
 from core.exercise.numbers import (
     NumberError,
     compact_number,
+    format_approximate,
     format_number,
+    format_percent,
+    full_stop,
     parse_number,
     parse_vector,
     parse_whole_number,
@@ -95,10 +98,47 @@ def test_whole_numbers_in_range():
         (F(1, 3000), "0.0003333…"),
         (F(100, 3), "33.3333…"),
         (F(1, 1024), "0.0009765625"),
+        (F("5.66087304630279541015625"), "5.6609…"),
+        (F("0.945078125"), "0.9451…"),
+        (F("5.848000001"), "5.8480…"),
+        (F(2) + F(1, 3 * 10**6), "2.0000…"),
+        (F("123456789.5"), "123456789.5"),
+        (F("12345678"), "12345678"),
     ],
 )
 def test_numbers_are_shown_exactly_or_visibly_rounded(value, text):
     assert format_number(value) == text
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [(0.2224319, "0.2224"), (1.1845e-16, "1.185·10⁻¹⁶"), (-3e-17, "-3·10⁻¹⁷"), (2.0, "2"), (0.000123456, "0.0001235")],
+)
+def test_floating_point_results_are_rounded_by_the_same_rule(value, text):
+    assert format_approximate(value) == text
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (F(50), "50%"),
+        (F(25, 2), "12.5%"),
+        (F(1110), "1,110%"),
+        (F(32003, 10000), "about 3.2%"),
+        (F(4291247, 1000), "about 4,291%"),
+        (F(1, 300), "less than 0.1%"),
+    ],
+)
+def test_percentages_are_rounded_as_people_say_them(value, text):
+    assert format_percent(value) == text
+
+
+@pytest.mark.parametrize(
+    "sentence, ended",
+    [("below 0.2276…", "below 0.2276…"), ("below $0.2276…$", "below $0.2276…$"), ("is 0.5", "is 0.5.")],
+)
+def test_a_sentence_ending_in_a_rounded_number_gets_no_second_period(sentence, ended):
+    assert full_stop(sentence) == ended
 
 
 def test_the_float_error_of_the_classic_update_never_shows():

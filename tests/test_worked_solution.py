@@ -1,8 +1,12 @@
 """The written-out solution: every number of the classic exercise, exact, in a good student's order."""
 
+import random
+import re
 from fractions import Fraction as F
 
 from core.exercise.conv1d import Layer
+from core.exercise.descent import describe_run, gradient_descent, stable_learning_rate
+from core.exercise.window import highlight_text
 from core.exercise.worked_solution import worked_solution
 
 CLASSIC = Layer(tuple(map(F, (1, 2, 3, 4))), tuple(map(F, (2, 1, 3))), F(1))
@@ -27,24 +31,99 @@ def test_no_floating_point_noise_anywhere():
     assert "0.28000000000000025" not in text and "0000000" not in text
 
 
-def test_a_rising_loss_is_explained_as_a_step_too_large():
+def test_a_rising_loss_is_explained_as_a_step_too_large_and_advises_a_rate_that_converges():
     text = worked_solution(CLASSIC, (F(2), F(4)), F(1, 10)).to_markdown()
-    assert "The loss rose" in text and "too large" in text and "Try a learning rate below 0.04464…" in text
+    assert "The loss rose" in text and "too large" in text
+    assert r"converges only for $\alpha < 2/\lambda_{\max} \approx 0.04464$" in text
+    assert r"Try a learning rate below $2/\lambda_{\max}$." in text
+    limit = stable_learning_rate(CLASSIC)
+    assert gradient_descent(CLASSIC, (F(2), F(4)), F(limit) * F(99, 100), 500).exploded_at is None
 
 
-def test_stride_and_padding_are_named_in_the_gradient_statement():
-    layer = Layer(tuple(map(F, (1, 2, 3, 4, 5))), tuple(map(F, (1, -1))), F(0), stride=2, padding=1)
-    text = worked_solution(layer, (F(0), F(0), F(0)), F(1, 100)).to_markdown()
-    assert r"\tilde x = \left(0,\ 1,\ 2,\ 3,\ 4,\ 5,\ 0\right)" in text
-    assert "dilated by the stride" in text and "padded input" in text
+# The issue's exercise: one step at α = 0.225 lowers the loss, but α is above the convergence limit.
+TWO_LIMITS = Layer((F(1, 3), F(-1, 2), F(2), F(-5, 4)), (F(1, 2), F(-1, 4)), F(-1, 10))
+TWO_LIMITS_Y = (F(1), F(0), F(-2))
 
 
-def test_without_targets_the_solution_stops_after_the_forward_pass_and_says_why():
-    solution = worked_solution(CLASSIC)
-    assert [s.title for s in solution.sections] == ["1. Forward pass"]
-    assert "targets y" in solution.missing
+def test_the_one_step_limit_and_the_convergence_limit_are_told_apart():
+    text = worked_solution(TWO_LIMITS, TWO_LIMITS_Y, F(9, 40)).to_markdown()
+    assert "The loss fell" in text and "about **this one step**" in text
+    assert r"0 < \alpha < 2\lVert g\rVert^2/\lVert Jg\rVert^2 = 0.2276…" in text
+    assert r"converges only for $\alpha < 2/\lambda_{\max} \approx 0.2224$" in text
+    assert r"$\alpha = 0.225$ is above it: this step helped, but the next ones overshoot" in text
+    assert gradient_descent(TWO_LIMITS, TWO_LIMITS_Y, F(9, 40), 500).exploded_at is not None
 
 
-def test_a_perfect_fit_says_the_gradient_is_zero():
-    text = worked_solution(CLASSIC, (F(14), F(20)), F(1, 100)).to_markdown()
-    assert "gradient is zero" in text
+def test_below_the_convergence_limit_the_solution_says_so_and_many_steps_converge():
+    text = worked_solution(TWO_LIMITS, TWO_LIMITS_Y, F(1, 5)).to_markdown()
+    assert r"$\alpha = 0.2$ is below it." in text and "overshoot" not in text
+    run = gradient_descent(TWO_LIMITS, TWO_LIMITS_Y, F(1, 5), 500)
+    assert run.exploded_at is None and run.losses[-1] < run.losses[0]
+
+
+def test_a_long_exact_value_is_shown_rounded_not_in_full():
+    text = worked_solution(TWO_LIMITS, TWO_LIMITS_Y, F(9, 40)).to_markdown()
+    assert "5.66087304630279541015625" not in text and "| new loss | $L'$ | 5.6609… |" in text
+    assert "from 5.8480… to 5.6609… (by about 3.2%)" in text
+
+
+def test_a_rise_of_a_thousand_percent_is_said_in_whole_percent():
+    text = worked_solution(CLASSIC, (F(2), F(4)), F(1, 10)).to_markdown()
+    assert "from 200 to 2420 (by 1,110%)" in text
+
+
+VALUES = [F(v) for v in (-3, -2, -1, 0, 1, 2, 5)] + [F(1, 3), F(-2, 3), F(1, 7), F(-1, 4), F(9, 40), F(-7, 10)]
+RATES = [F(1, 100), F(1, 10), F(9, 40), F(1, 3), F(1, 7), F(1, 1000)]
+
+
+def random_exercise_texts(seed: int) -> list[str]:
+    """Everything page 1 writes about one random exercise: the solution, the window's words, many steps."""
+    rng = random.Random(seed)
+    stride, padding, k = rng.randint(1, 3), rng.randint(0, 2), rng.randint(1, 4)
+    n = rng.randint(max(1, k - 2 * padding), 7)
+    layer = Layer(
+        tuple(rng.choice(VALUES) for _ in range(n)),
+        tuple(rng.choice(VALUES) for _ in range(k)),
+        rng.choice(VALUES),
+        stride,
+        padding,
+    )
+    y = tuple(rng.choice(VALUES) for _ in range(layer.output_length))
+    lr = rng.choice(RATES)
+    run = gradient_descent(layer, y, lr, 50)
+    texts = [worked_solution(layer, y, lr).to_markdown(), describe_run(run, lr, stable_learning_rate(layer)).text]
+    texts.append(highlight_text(layer, y, None))
+    texts += [highlight_text(layer, y, ("output", i)) for i in range(layer.output_length)]
+    texts += [highlight_text(layer, y, ("weight", weight)) for weight in range(k)]
+    return texts
+
+
+EXERCISE_TEXTS = [text for seed in range(60) for text in random_exercise_texts(seed)] + [
+    worked_solution(TWO_LIMITS, TWO_LIMITS_Y, F(9, 40)).to_markdown(),
+    worked_solution(CLASSIC, (F(2), F(4)), F(1, 10)).to_markdown(),
+]
+
+
+def breaks_the_number_rule(token: str) -> bool:
+    """Exact: at most 8 significant digits (or few decimals); rounded (…): 4 decimals or 4 significant digits."""
+    whole, _, decimals = token.removesuffix("…").partition(".")
+    significant = (whole + decimals).lstrip("0")
+    if token.endswith("…"):
+        return len(decimals) > 4 and len(significant) > 4
+    return len(significant) > 8 and len(decimals) > 4
+
+
+def test_every_number_written_is_exact_within_8_digits_or_visibly_rounded():
+    tokens = {token for text in EXERCISE_TEXTS for token in re.findall(r"\d+(?:\.\d+)?…?", text)}
+    assert any(t.endswith("…") for t in tokens) and not [t for t in tokens if breaks_the_number_rule(t)]
+
+
+def test_no_sentence_ends_with_a_second_period():
+    for text in EXERCISE_TEXTS:
+        plain = text.replace("$", "")
+        assert "…." not in plain and ".." not in plain, plain
+
+
+def test_percentages_are_said_as_people_say_them():
+    percents = [p for text in EXERCISE_TEXTS for p in re.findall(r"[\d.,…]+%", text)]
+    assert percents and all(re.fullmatch(r"\d{1,3}(,\d{3})*(\.\d)?%", p) for p in percents), percents

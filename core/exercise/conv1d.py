@@ -33,6 +33,11 @@ class Layer:
     def output_length(self) -> int:
         return output_length(len(self.x), len(self.w), self.stride, self.padding)
 
+    @property
+    def unreached(self) -> int:
+        """(n + 2p − k) mod s: the trailing positions of the padded input that no window reaches."""
+        return (len(self.x) + 2 * self.padding - len(self.w)) % self.stride
+
     def window_start(self, i: int) -> int:
         """Where output i's window starts in the padded input."""
         return self.stride * i
@@ -95,14 +100,14 @@ def backward(layer: Layer, y_hat: Vector, y: Vector) -> Gradients:
     """Each gradient by its own rule, the way the worked solution states it."""
     delta = tuple(a - t for a, t in zip(y_hat, y))  # ∂L/∂ŷ_i = ŷ_i − y_i
     spread = dilate(delta, layer.stride)
-    xp = layer.padded_x
-    # ∂L/∂w_l = Σ_j δ_j x̃_{s·j+l}: the padded input cross-correlated with the dilated δ.
-    d_w = cross_correlate(xp[: len(spread) + len(layer.w) - 1], spread)
+    xp, k = layer.padded_x, len(layer.w)
+    # ∂L/∂w_l = Σ_j δ_j x̃_{s·j+l}: the padded input cross-correlated with the dilated δ. That correlation has
+    # k + r entries (r = layer.unreached); only the first k are weights.
+    d_w = cross_correlate(xp, spread)[:k]
     d_b = sum(delta, Fraction(0))
-    # ∂L/∂x̃ is the full convolution of the dilated δ with w; positions no window reached get 0,
-    # and the padding zeros are constants, so their gradient is dropped.
-    d_xp = full_convolution(spread, layer.w)
-    d_xp = d_xp + (Fraction(0),) * (len(xp) - len(d_xp))
+    # ∂L/∂x̃ is the full convolution of the dilated δ with w, followed by r zeros for the positions no window
+    # reaches; the padding zeros are constants, so their p entries at each end are dropped.
+    d_xp = full_convolution(spread, layer.w) + (Fraction(0),) * layer.unreached
     d_x = d_xp[layer.padding : layer.padding + len(layer.x)]
     return Gradients(delta, d_w, d_b, d_x)
 

@@ -1,16 +1,21 @@
 """Many steps of gradient descent on the 1-D layer, in floating point, stopping cleanly if it diverges."""
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
 from core.exercise.conv1d import Layer
+from core.exercise.numbers import format_approximate, format_number, power_of_ten
 
 MAX_STEPS = 500
 # A loss this many times its start is exploding, not wandering.
 EXPLOSION_FACTOR = 1000
 # Stop here, before floats overflow into inf and nan.
 DIVERGENCE_LOSS = 1e100
+# Below this a float loss is rounding noise around 0: the text says "below 10⁻¹²" and the chart's axis stops here.
+LOSS_FLOOR = 1e-12
+FLOAT_NOTE = "Many steps are computed in floating point (64-bit), so their numbers are rounded (≈); the worked solution is exact."
 
 
 @dataclass(frozen=True)
@@ -29,7 +34,7 @@ class DescentRun:
     @property
     def exploded_at(self) -> int | None:
         """The first step at which the loss passed EXPLOSION_FACTOR times its start, if it did."""
-        above = np.nonzero(self.losses > EXPLOSION_FACTOR * max(self.losses[0], 1e-12))[0]
+        above = np.nonzero(self.losses > EXPLOSION_FACTOR * max(self.losses[0], LOSS_FLOOR))[0]
         return int(above[0]) if len(above) else None
 
 
@@ -73,3 +78,45 @@ def stable_learning_rate(layer: Layer) -> float | None:
     design = np.hstack([a, np.ones((a.shape[0], 1))])
     largest = float(np.linalg.eigvalsh(design.T @ design).max())
     return 2 / largest if largest > 1e-12 else None
+
+
+@dataclass(frozen=True)
+class DescentReport:
+    """What the Many steps tab says under its charts; `exploded` asks for it to be shown as an error."""
+
+    text: str
+    exploded: bool
+
+
+def loss_text(loss: float) -> str:
+    return f"below {power_of_ten(LOSS_FLOOR)}" if loss < LOSS_FLOOR else f"≈ {format_approximate(loss)}"
+
+
+def convergence_text(lr: Fraction, limit: float | None) -> str:
+    """Whether repeated steps at this rate converge: the limit that holds for every step, not just the first."""
+    if limit is None:
+        return "This loss is flat in every direction the step can take."
+    rule = (
+        f"Gradient descent on this loss converges for α below 2/λ_max ≈ {format_approximate(limit)} "
+        "(λ_max is the largest curvature of the loss); below it every step lowers the loss"
+    )
+    if lr < limit:
+        return f"{rule}, and α = {format_number(lr)} is below it."
+    return f"{rule}, and α = {format_number(lr)} is not: the steps overshoot further and further."
+
+
+def describe_run(run: DescentRun, lr: Fraction, limit: float | None) -> DescentReport:
+    """The run in words, every number rounded by the one rule and the convergence limit named as such."""
+    if run.exploded_at is not None:
+        stopped = f" The run stopped after {run.diverged_at} steps, past 10¹⁰⁰." if run.diverged_at else ""
+        return DescentReport(
+            f"**The loss exploded**: after {run.exploded_at} steps it was over {EXPLOSION_FACTOR:,} times its start, "
+            f"and each step makes it worse.{stopped} " + convergence_text(lr, limit),
+            exploded=True,
+        )
+    weights = ", ".join(format_approximate(v) for v in run.weights[-1])
+    return DescentReport(
+        f"After {run.steps} steps: loss **{loss_text(run.losses[-1])}** (from ≈ {format_approximate(run.losses[0])}), "
+        f"w ≈ [{weights}], b ≈ {format_approximate(run.biases[-1])}. " + convergence_text(lr, limit),
+        exploded=False,
+    )

@@ -1,5 +1,6 @@
 """Exact numbers for the worked solution: reading what a person types, and writing numbers back."""
 
+import math
 import re
 import unicodedata
 from fractions import Fraction
@@ -117,29 +118,89 @@ def is_finite_decimal(value: Fraction) -> bool:
     return d == 1
 
 
-def format_number(value: Fraction, digits: int = 4) -> str:
-    """The exact decimal when it ends (0.28, 61.064), else rounded with a visible ellipsis (0.3333…)."""
-    if is_finite_decimal(value):
+# An exact decimal with more significant digits than this is shown rounded: 5.6609…, not 5.66087304630279541015625.
+SIGNIFICANT_DIGITS = 8
+# Rounded numbers keep this many decimals (this many significant digits when smaller than 1).
+ROUNDED_DIGITS = 4
+
+
+def format_number(value: Fraction, digits: int = ROUNDED_DIGITS) -> str:
+    """One rule for every number: the exact decimal when it ends within SIGNIFICANT_DIGITS digits
+    (0.28, 61.064, 0.0009765625), else rounded to `digits` decimals, or `digits` significant digits when
+    small, with a visible ellipsis (0.3333…, 5.6609…, 5.8480…)."""
+    if is_finite_decimal(value) and (value.denominator == 1 or _significant_digits(value) <= SIGNIFICANT_DIGITS):
         return _exact_decimal(value)
+    rounded, places = _rounded(value, digits)
+    if rounded == value:  # long but with few decimals, like 123456789.5: exact as it is
+        return _exact_decimal(value)
+    # Every place kept is written, so that the precision shows: 5.8480…, and 2.0000… rather than 2….
+    whole, _, decimals = _exact_decimal(rounded).partition(".")
+    return f"{whole}.{decimals.ljust(places, '0')}…"
+
+
+def format_approximate(value: float, digits: int = ROUNDED_DIGITS) -> str:
+    """A floating-point result, for the caller to mark with ≈: rounded like format_number, with no ellipsis,
+    and tiny values in scientific notation (1.185·10⁻¹⁶) rather than a row of zeros."""
+    if value == 0 or not abs(value) < float("inf"):
+        return "0" if value == 0 else str(value)
+    if abs(value) < 10**-digits:
+        mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        return f"{mantissa}·10{str(int(exponent)).translate(_SUPERSCRIPTS)}"
+    return _exact_decimal(_rounded(Fraction(value), digits)[0])
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(value: float) -> str:
+    """10⁻¹² for 1e-12: the nearest power of ten, written as on paper."""
+    return "10" + str(round(math.log10(value))).translate(_SUPERSCRIPTS)
+
+
+def format_percent(value: Fraction) -> str:
+    """A percentage as people say it: exact when short (50%, 12.5%), else about so much (about 3.2%, about 4,291%)."""
     magnitude = abs(value)
-    # Keep `digits` significant digits for small numbers, `digits` decimals for the rest.
+    if (magnitude * 10).denominator == 1:
+        whole, tenth = divmod(magnitude * 10, 10)
+        return f"{int(whole):,}" + (f".{int(tenth)}" if tenth else "") + "%"
+    if magnitude < Fraction(1, 10):
+        return "less than 0.1%"
+    if magnitude < 10:
+        return f"about {_exact_decimal(round(magnitude, 1))}%"
+    return f"about {round(magnitude):,}%"
+
+
+def full_stop(sentence: str) -> str:
+    """End a sentence with a period, unless it ends in a rounded number (in math or not) whose ellipsis closes it."""
+    return sentence if sentence.removesuffix("$").endswith("…") else sentence + "."
+
+
+def _significant_digits(value: Fraction) -> int:
+    """How many digits the exact decimal of a finite decimal has, leading zeros not counted: 0.0009765625 has 7."""
+    return len(_exact_decimal(abs(value)).replace(".", "").lstrip("0"))
+
+
+def _rounded(value: Fraction, digits: int) -> tuple[Fraction, int]:
+    """`digits` decimals, or more when the number is small, so that `digits` significant digits remain."""
+    magnitude = abs(value)
     places = digits
     while magnitude and magnitude < Fraction(1, 10 ** (places - digits + 1)) and places < 40:
         places += 1
-    rounded = round(value, places)
-    text = _exact_decimal(rounded)
-    if "." not in text:
-        text += "." + "0" * places
-    return text + "…"
+    return round(value, places), places
 
 
 def _exact_decimal(value: Fraction) -> str:
     sign = "-" if value < 0 else ""
     value = abs(value)
-    places = 0
-    while (value * 10**places).denominator != 1:
-        places += 1
-    scaled = str((value * 10**places).numerator).rjust(places + 1, "0")
+    # A finite decimal's denominator is 2^a·5^b: it needs max(a, b) places.
+    places, d = 0, value.denominator
+    for prime in (2, 5):
+        count = 0
+        while d % prime == 0:
+            d, count = d // prime, count + 1
+        places = max(places, count)
+    scaled = str(value.numerator * 10**places // value.denominator).rjust(places + 1, "0")
     if places == 0:
         return sign + scaled
     return f"{sign}{scaled[:-places]}.{scaled[-places:]}"

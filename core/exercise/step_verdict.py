@@ -1,32 +1,58 @@
-"""Whether one step of gradient descent lowered the loss, and why: along the gradient the loss is a parabola."""
+"""Whether one step of gradient descent lowered the loss, and why: along the gradient the loss is a parabola.
+
+Two limits on α answer two questions. The parabola's, 2‖g‖²/‖Jg‖², is about this one step from here. The
+curvature's, 2/λ_max, is about every step: below it gradient descent converges. The second is never larger.
+"""
 
 from core.exercise.conv1d import Solution
-from core.exercise.numbers import format_number
+from core.exercise.numbers import format_approximate, format_number, format_percent
 
 
-def verdict(s: Solution) -> str:
-    """Did the step help, and if not, why: the loss along −∇L is a parabola in α."""
+def verdict(s: Solution, convergence_limit: float | None) -> str:
+    """Did the step help, and if not, why; and whether repeating it would converge."""
     before, after, sizes = s.loss, s.new_loss, s.step_sizes
     if sizes.largest is None:
         return (
             "**The loss stayed the same**: the gradient is zero, so the layer already sits at a minimum "
             "and a gradient step does not move it."
         )
-    window = (
-        rf"Along $-\nabla L$ the loss is a parabola in $\alpha$: it falls for any $0 < \alpha < "
-        rf"2\lVert g\rVert^2/\lVert Jg\rVert^2 = {format_number(sizes.largest)}$, and falls most at "
-        rf"$\alpha^* = {format_number(sizes.best)}$ (here $g$ is the gradient and $Jg$ how fast the outputs move along it)."
+    one_step = (
+        r"That is about **this one step**: along $-\nabla L$ the loss is a parabola in $\alpha$, so from here "
+        rf"one step lowers it for any $0 < \alpha < 2\lVert g\rVert^2/\lVert Jg\rVert^2 = {format_number(sizes.largest)}$, "
+        rf"most at $\alpha^* = {format_number(sizes.best)}$ ($g$ is the gradient, $Jg$ how fast the outputs move along it)."
     )
-    change = format_number(abs(after - before) / before * 100) if before else None
+    change = f"by {format_percent(abs(after - before) / before * 100)}" if before else ""
     if after < before:
-        return f"✅ **The loss fell**, from {format_number(before)} to {format_number(after)} (by {change}%). {window}"
-    if after == before:
         return (
-            f"**The loss stayed at {format_number(before)}**: $\\alpha$ is exactly the largest step that does not "
-            f"raise it, so the step jumps across the valley to the same height. {window}"
+            f"✅ **The loss fell**, from {format_number(before)} to {format_number(after)} ({change}). {one_step}"
+            + (" " + repeated_steps(s, convergence_limit))
         )
-    return (
-        f"⚠️ **The loss rose**, from {format_number(before)} to {format_number(after)} (by {change}%): "
-        f"the step was too large. It jumps past the bottom of the valley and lands higher on the other side. "
-        f"{window} Try a learning rate below {format_number(sizes.largest)}."
+    if after == before:
+        opening = (
+            f"**The loss stayed at {format_number(before)}**: $\\alpha$ is exactly the largest step that does not "
+            "raise it, so the step jumps across the valley to the same height."
+        )
+    else:
+        opening = (
+            f"⚠️ **The loss rose**, from {format_number(before)} to {format_number(after)} ({change}): "
+            "the step was too large. It jumps past the bottom of the valley and lands higher on the other side."
+        )
+    return f"{opening} {one_step} {repeated_steps(s, convergence_limit)}"
+
+
+def repeated_steps(s: Solution, limit: float | None) -> str:
+    """The limit for every step (gradient descent converging), told apart from the one-step limit."""
+    if limit is None:
+        return ""
+    rule = (
+        rf"Repeated steps need a limit that holds from every point, not just from here: gradient descent converges only for $\alpha < 2/\lambda_{{\max}} \approx "
+        rf"{format_approximate(limit)}$ ($\lambda_{{\max}}$ is the largest curvature of the loss; see Many steps), "
+        "and below that every step lowers the loss"
     )
+    if s.lr < limit:
+        return f"{rule}; $\\alpha = {format_number(s.lr)}$ is below it."
+    if s.new_loss < s.loss:
+        return (
+            f"{rule}. ⚠️ $\\alpha = {format_number(s.lr)}$ is above it: this step helped, but the next ones overshoot."
+        )
+    return f"{rule}. Try a learning rate below $2/\\lambda_{{\\max}}$."

@@ -3,7 +3,21 @@
 from fractions import Fraction
 
 from core.exercise.conv1d import Layer
+from core.exercise.formulas import WEIGHT_GRADIENT_INPUT, weight_gradient_inputs
 from core.exercise.numbers import format_factor, format_number
+
+
+def ordinal(n: int) -> str:
+    """2nd, 3rd, 11th."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def weight_path(stride: int) -> str:
+    """Which inputs one weight meets, window after window: the next input, or every s-th."""
+    if stride == 1:
+        return "successive inputs"
+    return f"every {ordinal(stride)} input (the stride is {stride})"
 
 
 def highlight_text(layer: Layer, y, highlight: tuple[str, int] | None) -> str:
@@ -11,8 +25,9 @@ def highlight_text(layer: Layer, y, highlight: tuple[str, int] | None) -> str:
     xp, y_hat, k = layer.padded_x, layer.forward(), len(layer.w)
     if highlight is None:
         return (
-            "Each row is one output's window; each cell shows input · weight. Along a diagonal one weight meets "
-            "successive inputs: that diagonal is what the weight's gradient adds up. Pick an output or a weight."
+            "Each row is one output's window; each cell shows input · weight. Follow one weight's colour down the "
+            f"rows: it meets {weight_path(layer.stride)}, and those cells are what the weight's gradient adds up. "
+            "Pick an output or a weight."
         )
     kind, index = highlight
     if kind == "output":
@@ -27,7 +42,12 @@ def highlight_text(layer: Layer, y, highlight: tuple[str, int] | None) -> str:
     if y is None:
         return text
     delta = [a - t for a, t in zip(y_hat, y)]
-    inputs = [xp[layer.window_start(j) + index] for j in range(len(delta))]
+    inputs = [xp[q - 1] for _, q in weight_gradient_inputs(layer, index + 1)]
     terms = " + ".join(f"{format_factor(d)}·{format_factor(x)}" for d, x in zip(delta, inputs))
     gradient = sum((d * x for d, x in zip(delta, inputs)), Fraction(0))
-    return f"{text}  \n∂L/∂w{index + 1} = Σⱼ (ŷⱼ − yⱼ)·x̃ⱼ = {terms} = **{format_number(gradient)}**"
+    symbol = r"\tilde x" if layer.padding else "x"
+    formula = (
+        rf"$\partial L/\partial w_{{{index + 1}}} = \sum_j (\hat y_j - y_j)\,{symbol}_{{{WEIGHT_GRADIENT_INPUT.text}}}$"
+        rf" with $l = {index + 1}$, $s = {layer.stride}$"
+    )
+    return f"{text}  \n{formula}: {terms} = **{format_number(gradient)}**"

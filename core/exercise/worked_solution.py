@@ -15,12 +15,26 @@ from core.exercise.conv1d import (
     solve,
     squared_error,
 )
-from core.exercise.numbers import format_factor, format_number, format_vector
+from core.exercise.descent import stable_learning_rate
+from core.exercise.formulas import (
+    SLACK,
+    forward_latex,
+    input_gradient_latex,
+    input_gradient_terms,
+    output_length_latex,
+    padded_symbol,
+    weight_gradient_inputs,
+    weight_gradient_latex,
+    window_inputs,
+)
+from core.exercise.numbers import SIGNIFICANT_DIGITS, format_factor, format_number, format_vector, full_stop
 from core.exercise.step_verdict import verdict
 
 AGREEMENT = (
-    "Every number here is exact (fractions, not floating point) and agrees with PyTorch's autograd: "
-    "the test suite checks it on hundreds of random layers with strides 1–3, paddings 0–2 and kernels of 1–5 weights."
+    "Every number here is computed exactly (fractions, not floating point) and agrees with PyTorch's autograd: "
+    "the test suite checks it on hundreds of random layers with strides 1–3, paddings 0–2 and kernels of 1–5 weights. "
+    f"A number is written in full when its decimal ends within {SIGNIFICANT_DIGITS} significant digits, else rounded and "
+    "marked …; only the convergence limit 2/λ_max, marked ≈, comes from floating point."
 )
 
 
@@ -60,12 +74,8 @@ def worked_solution(layer: Layer, y=None, lr: Fraction | None = None) -> WorkedS
     if lr is None:
         return WorkedSolution(tuple(sections), "Enter a learning rate to take the gradient-descent step.")
     solution = solve(layer, y, lr)
-    sections.append(Section("5. One step of gradient descent", sgd_text(solution)))
+    sections.append(Section("5. One step of gradient descent", sgd_text(solution, stable_learning_rate(layer))))
     return WorkedSolution(tuple([Section("Answers", answers_text(solution))] + sections))
-
-
-def _x(layer: Layer) -> str:
-    return r"\tilde x" if layer.padding else "x"
 
 
 def _block(lines: list[str]) -> str:
@@ -99,26 +109,24 @@ def answers_text(s: Solution) -> str:
 
 def forward_text(layer: Layer) -> str:
     n, k, s, p, m = len(layer.x), len(layer.w), layer.stride, layer.padding, layer.output_length
-    x = _x(layer)
+    x = padded_symbol(layer)
     parts = [
         "**Output length.** A window of $k$ weights slides over the input "
         + (f"padded with $p = {p}$ zero{'s' if p > 1 else ''} on each side " if p else "")
         + "in steps of $s$:",
-        rf"$$m = \left\lfloor \frac{{n + 2p - k}}{{s}} \right\rfloor + 1"
+        rf"$${output_length_latex()}"
         rf" = \left\lfloor \frac{{{n} + 2\cdot {p} - {k}}}{{{s}}} \right\rfloor + 1 = {m}$$",
     ]
     if p:
         parts.append(rf"**Padding.** $\tilde x = {_vec(layer.padded_x)}$, the input with its zeros.")
-    parts.append(rf"**Each output.** $\hat y_i = \sum_{{l=1}}^{{{k}}} {x}_{{s(i-1)+l}}\, w_l + b$:")
+    parts.append(rf"**Each output.** ${forward_latex(layer)}$:")
     lines = []
     xp = layer.padded_x
-    for i, value in enumerate(layer.forward()):
-        start = layer.window_start(i)
-        symbols = _sum([f"{x}_{{{start + l + 1}}} w_{{{l + 1}}}" for l in range(k)]) + " + b"
-        numbers = _sum([rf"{format_factor(xp[start + l])} \cdot {format_factor(w)}" for l, w in enumerate(layer.w)])
-        lines.append(
-            rf"\hat y_{{{i + 1}}} &= {symbols} = {numbers} + {format_factor(layer.b)} = {format_number(value)}"
-        )
+    for i, value in enumerate(layer.forward(), start=1):
+        terms = window_inputs(layer, i)
+        symbols = _sum([f"{x}_{{{q}}} w_{{{l}}}" for l, q in terms]) + " + b"
+        numbers = _sum([rf"{format_factor(xp[q - 1])} \cdot {format_factor(layer.w[l - 1])}" for l, q in terms])
+        lines.append(rf"\hat y_{{{i}}} &= {symbols} = {numbers} + {format_factor(layer.b)} = {format_number(value)}")
     parts.append(_block(lines))
     parts.append(rf"So $\hat y = {_vec(layer.forward())}$.")
     return "\n\n".join(parts)
@@ -134,7 +142,7 @@ def loss_text(y_hat, y) -> str:
 
 
 def gradients_text(layer: Layer, grads: Gradients) -> str:
-    x, s, xp, m = _x(layer), layer.stride, layer.padded_x, len(grads.d_y_hat)
+    x, xp = padded_symbol(layer), layer.padded_x
     delta_lines = [
         rf"\frac{{\partial L}}{{\partial \hat y_{{{i + 1}}}}} &= \hat y_{{{i + 1}}} - y_{{{i + 1}}} = {format_number(d)}"
         for i, d in enumerate(grads.d_y_hat)
@@ -142,72 +150,99 @@ def gradients_text(layer: Layer, grads: Gradients) -> str:
     parts = [
         r"**Outputs.** $\dfrac{\partial L}{\partial \hat y_i} = \hat y_i - y_i$:",
         _block(delta_lines),
-        rf"**Weights.** Each weight touches every output, once per window: "
-        rf"$\dfrac{{\partial L}}{{\partial w_l}} = \sum_{{j=1}}^{{{m}}} (\hat y_j - y_j)\, {x}_{{s(j-1)+l}}$:",
+        rf"**Weights.** Each weight touches every output, once per window: ${weight_gradient_latex(layer)}$:",
     ]
     lines = []
-    for l, g in enumerate(grads.d_w):
-        symbols = _sum(
-            [rf"\tfrac{{\partial L}}{{\partial \hat y_{{{j + 1}}}}}\, {x}_{{{s * j + l + 1}}}" for j in range(m)]
-        )
-        numbers = _sum(
-            [rf"{format_factor(d)} \cdot {format_factor(xp[s * j + l])}" for j, d in enumerate(grads.d_y_hat)]
-        )
-        lines.append(rf"\frac{{\partial L}}{{\partial w_{{{l + 1}}}}} &= {symbols} = {numbers} = {format_number(g)}")
+    for l, g in enumerate(grads.d_w, start=1):
+        terms = weight_gradient_inputs(layer, l)
+        symbols = _sum([rf"\tfrac{{\partial L}}{{\partial \hat y_{{{j}}}}}\, {x}_{{{q}}}" for j, q in terms])
+        numbers = _sum([rf"{format_factor(grads.d_y_hat[j - 1])} \cdot {format_factor(xp[q - 1])}" for j, q in terms])
+        lines.append(rf"\frac{{\partial L}}{{\partial w_{{{l}}}}} &= {symbols} = {numbers} = {format_number(g)}")
     parts.append(_block(lines))
-    source = "padded input $\\tilde x$" if layer.padding else "input $x$"
-    if s > 1:
-        parts.append(
-            rf"So $\dfrac{{\partial L}}{{\partial w}} = {_vec(grads.d_w)}$ is the cross-correlation of the {source} "
-            rf"with $\dfrac{{\partial L}}{{\partial \hat y}}$ dilated by the stride ($s - 1 = {s - 1}$ zero"
-            rf"{'s' if s > 2 else ''} between its entries): ${_vec(dilate(grads.d_y_hat, s))}$."
-        )
-    else:
-        parts.append(
-            rf"So $\dfrac{{\partial L}}{{\partial w}} = {_vec(grads.d_w)}$ is the cross-correlation of the {source} "
-            r"with $\dfrac{\partial L}{\partial \hat y}$: the same sliding window as the forward pass, "
-            r"with the gradient of the outputs as the kernel."
-        )
+    parts.append(weight_gradient_statement(layer, grads))
     parts.append(
-        r"**Bias.** The bias is added to every output: "
-        rf"$\dfrac{{\partial L}}{{\partial b}} = \sum_j (\hat y_j - y_j) = "
-        rf"{_sum([format_factor(d) for d in grads.d_y_hat])} = {format_number(grads.d_b)}$."
+        full_stop(
+            r"**Bias.** The bias is added to every output: "
+            rf"$\dfrac{{\partial L}}{{\partial b}} = \sum_j (\hat y_j - y_j) = "
+            rf"{_sum([format_factor(d) for d in grads.d_y_hat])} = {format_number(grads.d_b)}$"
+        )
     )
     return "\n\n".join(parts)
 
 
+def _unreached_reason(layer: Layer) -> str:
+    """Why the last r positions of x̃ are in no window: n + 2p − k is not a multiple of s."""
+    n, k, s, p, r = len(layer.x), len(layer.w), layer.stride, layer.padding, layer.unreached
+    where = "position" if r == 1 else f"{r} positions"
+    return (
+        rf"the last {where} of $\tilde x$ lie{'s' if r == 1 else ''} beyond the last window "
+        rf"(${SLACK.text} = {n + 2 * p - k}$ is not a multiple of $s = {s}$)"
+    )
+
+
+def weight_gradient_statement(layer: Layer, grads: Gradients) -> str:
+    """∂L/∂w as a cross-correlation, with the exact rule when the stride leaves positions unreached."""
+    s, k, r = layer.stride, len(layer.w), layer.unreached
+    source = "padded input $\\tilde x$" if layer.padding else "input $x$"
+    if s == 1:
+        return (
+            rf"So $\dfrac{{\partial L}}{{\partial w}} = {_vec(grads.d_w)}$ is the cross-correlation of the {source} "
+            r"with $\dfrac{\partial L}{\partial \hat y}$: the same sliding window as the forward pass, "
+            r"with the gradient of the outputs as the kernel."
+        )
+    statement = (
+        rf"So $\dfrac{{\partial L}}{{\partial w}} = {_vec(grads.d_w)}$ is the cross-correlation of the {source} "
+        rf"with $\dfrac{{\partial L}}{{\partial \hat y}}$ dilated by the stride ($s - 1 = {s - 1}$ zero"
+        rf"{'s' if s > 2 else ''} between its entries): ${_vec(dilate(grads.d_y_hat, s))}$"
+    )
+    if not r:
+        return statement + "."
+    return (
+        statement
+        + rf", keeping its first $k = {k}$ entries. The cross-correlation has "
+        + ("one more entry" if r == 1 else f"{r} more entries")
+        + f" because {_unreached_reason(layer)}; {'it belongs' if r == 1 else 'they belong'} to no weight."
+    )
+
+
 def input_gradient_text(layer: Layer, grads: Gradients) -> str:
-    s, p, k, m = layer.stride, layer.padding, len(layer.w), len(grads.d_y_hat)
+    s, p, r = layer.stride, layer.padding, layer.unreached
     lines = []
-    for j, value in enumerate(grads.d_x):
-        position = j + p  # index in the padded input, 0-based
-        uses = [(i, position - s * i) for i in range(m) if 0 <= position - s * i < k]
+    for j, value in enumerate(grads.d_x, start=1):
+        uses = input_gradient_terms(layer, j)
         if not uses:
             lines.append(
-                rf"\frac{{\partial L}}{{\partial x_{{{j + 1}}}}} &= 0 \quad\text{{(no window uses }}x_{{{j + 1}}}\text{{)}}"
+                rf"\frac{{\partial L}}{{\partial x_{{{j}}}}} &= 0 \quad\text{{(no window uses }}x_{{{j}}}\text{{)}}"
             )
             continue
-        symbols = _sum([rf"\tfrac{{\partial L}}{{\partial \hat y_{{{i + 1}}}}}\, w_{{{l + 1}}}" for i, l in uses])
-        numbers = _sum([rf"{format_factor(grads.d_y_hat[i])} \cdot {format_factor(layer.w[l])}" for i, l in uses])
-        lines.append(
-            rf"\frac{{\partial L}}{{\partial x_{{{j + 1}}}}} &= {symbols} = {numbers} = {format_number(value)}"
+        symbols = _sum([rf"\tfrac{{\partial L}}{{\partial \hat y_{{{i}}}}}\, w_{{{l}}}" for i, l in uses])
+        numbers = _sum(
+            [rf"{format_factor(grads.d_y_hat[i - 1])} \cdot {format_factor(layer.w[l - 1])}" for i, l in uses]
         )
-    dilated = " (dilated by the stride)" if s > 1 else ""
+        lines.append(rf"\frac{{\partial L}}{{\partial x_{{{j}}}}} &= {symbols} = {numbers} = {format_number(value)}")
+    where = r" (it sits at $\tilde x_{j+p}$)" if p else ""
+    statement = (
+        rf"So $\dfrac{{\partial L}}{{\partial x}} = {_vec(grads.d_x)}$: the full convolution of "
+        rf"$\dfrac{{\partial L}}{{\partial \hat y}}${' (dilated by the stride)' if s > 1 else ''} with the kernel $w$ "
+        "(the kernel flipped)"
+    )
+    if r:
+        zeros = "one zero" if r == 1 else f"{r} zeros"
+        statement += rf", followed by {zeros} because {_unreached_reason(layer)}"
+    if p:
+        statement += rf", with the entries of the padding zeros (the first and the last $p = {p}$) dropped"
     return "\n\n".join(
         [
             "The classic exercise stops at the weights, but a layer inside a network must also pass the "
             "gradient back to its input. Each input value collects the gradient of every output whose window "
-            r"covered it, weighted by the weight it met there: "
-            r"$\dfrac{\partial L}{\partial x_j} = \sum_i (\hat y_i - y_i)\, w_{j - s(i-1)}$.",
+            f"covered it, weighted by the weight it met there{where}: ${input_gradient_latex()}$.",
             _block(lines),
-            rf"So $\dfrac{{\partial L}}{{\partial x}} = {_vec(grads.d_x)}$: the full convolution of "
-            rf"$\dfrac{{\partial L}}{{\partial \hat y}}${dilated} with the kernel $w$ (the kernel flipped)"
-            + (", with the entries of the padding zeros dropped." if p else "."),
+            statement + ".",
         ]
     )
 
 
-def sgd_text(s: Solution) -> str:
+def sgd_text(s: Solution, convergence_limit: float | None = None) -> str:
     lr, layer, new = s.lr, s.layer, s.new_layer
     a = format_factor(lr)
     lines = [
@@ -235,6 +270,6 @@ def sgd_text(s: Solution) -> str:
             "**New outputs** with the new weights and bias:",
             _block(out_lines),
             rf"**New loss.** $L' = \tfrac12\left[{terms}\right] = \tfrac12\left[{squares}\right] = {format_number(s.new_loss)}$",
-            verdict(s),
+            verdict(s, convergence_limit),
         ]
     )
