@@ -7,14 +7,15 @@ import streamlit as st
 from core.exercise.charts import loss_chart, parameters_chart, window_chart
 from core.exercise.conv1d import solve
 from core.exercise.descent import (
-    EXPLOSION_FACTOR,
+    FLOAT_NOTE,
     MAX_STEPS,
+    describe_run,
     gradient_descent,
     stable_learning_rate,
 )
+from core.exercise.export import exercise_markdown
 from core.exercise.fields import DEFAULTS, FIELDS, read_inputs, texts_from_layer
-from core.exercise.numbers import format_number
-from core.exercise.practice import QUESTIONS, check_answers, random_exercise
+from core.exercise.practice import ANSWER_RULE, QUESTIONS, check_answers, random_exercise, task_text
 from core.exercise.window import highlight_text
 from core.exercise.worked_solution import AGREEMENT, worked_solution
 from pages.page_state import forget, remember
@@ -49,11 +50,25 @@ KEPT = [
 ]
 
 
+def clear_practice(exercise=None) -> None:
+    """Empty answers, unchecked, the solution hidden: for a new exercise, or when its numbers change.
+
+    The answers are set to "" rather than deleted: only a value set by the script reaches the browser's
+    fields, which otherwise keep showing what was typed. Runs before the practice widgets are drawn.
+    """
+    forget("convolution", [*PRACTICE_KEYS, "practice_reveal"])
+    for key in PRACTICE_KEYS:
+        st.session_state[key] = ""
+    st.session_state.practice_reveal = False
+    st.session_state.practice_checked = False
+    st.session_state.practice_exercise = exercise  # the numbers these answers are for
+
+
 def set_exercise(texts: dict[str, str]) -> None:
     """Fill the fields (a callback: it runs before the widgets are drawn) and clear the practice answers."""
     for name in FIELDS:
         st.session_state[name] = texts[name]
-    forget("convolution", [*PRACTICE_KEYS, "practice_checked"])
+    clear_practice()
 
 
 def new_exercise() -> None:
@@ -110,29 +125,16 @@ def steps_tab(solution_text, inputs) -> None:
     left, right = st.columns(2, gap="large")
     left.vega_lite_chart(spec=loss_chart(run), width="stretch")
     right.vega_lite_chart(spec=parameters_chart(run), width="stretch")
-    stability = (
-        f"Gradient descent on this loss converges for α below 2/λ_max ≈ {limit:.4g} "
-        "(λ_max is the largest curvature of the loss)."
-        if limit is not None
-        else "This loss is flat in every direction the step can take."
-    )
-    if run.exploded_at is not None:
-        stopped = f" The run stopped after {run.diverged_at} steps, past 10¹⁰⁰." if run.diverged_at else ""
-        st.error(
-            f"**The loss exploded**: after {run.exploded_at} steps it was over {EXPLOSION_FACTOR:,} times its start, "
-            f"and each step makes it worse.{stopped} α = {format_number(inputs.lr)} is too large. {stability}",
-            icon="💥",
-        )
+    report = describe_run(run, inputs.lr, limit)
+    if report.exploded:
+        st.error(report.text, icon="💥")
     else:
-        st.markdown(
-            f"After {run.steps} steps: loss **{run.losses[-1]:.6g}** (from {run.losses[0]:.6g}), "
-            f"w = [{', '.join(f'{v:.4g}' for v in run.weights[-1])}], b = {run.biases[-1]:.4g}. {stability}"
-        )
-        st.caption("Many steps are computed in floating point (64-bit); the worked solution is exact.")
+        st.markdown(report.text)
+        st.caption(FLOAT_NOTE)
 
 
 def export_tab(solution_text, inputs) -> None:
-    markdown = solution_text.to_markdown()
+    markdown = exercise_markdown(inputs.layer, inputs.y, inputs.lr, solution_text, st.context.url)
     st.download_button(
         "⬇️ Download the solution (Markdown with LaTeX)",
         markdown,
@@ -152,21 +154,21 @@ st.markdown(
 remember("convolution", KEPT)
 
 with st.container(border=True):
-    top = st.columns([3, 3, 1.4, 3], gap="medium")
-    bottom = st.columns([1.4, 1.4, 1.4, 3, 1.4], gap="medium", vertical_alignment="top")
+    # The vectors in one row, the single numbers in the next: no column narrower than a projector can label.
+    vectors = st.columns([3, 2, 3], gap="medium")
+    numbers = st.columns(4, gap="medium", vertical_alignment="top")
+    columns = dict(zip(["x", "w", "y", "b", "stride", "padding", "lr"], vectors + numbers))
     texts, slots = {}, {}
-    for column, name in zip(top + bottom[:3], FIELDS):
-        texts[name], slots[name] = field(column, name)
-    with bottom[3]:
-        st.write("")  # line the buttons up with the fields, under their labels
-        buttons = st.container(horizontal=True)
-        buttons.button("🎲 New exercise", on_click=new_exercise, help="Random small integers with clean answers.")
-        buttons.button(
-            "↺ Classic exercise", on_click=set_exercise, args=(DEFAULTS,), help="x=[1,2,3,4], w=[2,1,3], b=1, y=[2,4]."
-        )
+    for name in FIELDS:
+        texts[name], slots[name] = field(columns[name], name)
+    buttons = st.container(horizontal=True)
+    buttons.button("🎲 New exercise", on_click=new_exercise, help="Random small integers with clean answers.")
+    buttons.button(
+        "↺ Classic exercise", on_click=set_exercise, args=(DEFAULTS,), help="x=[1,2,3,4], w=[2,1,3], b=1, y=[2,4]."
+    )
     inputs = read_inputs(texts)
     for name, message in inputs.errors.items():
-        slots[name].error(message, icon="⚠️")
+        slots[name].error(message)  # no icon: in a narrow column it would squeeze the message a word per line
 
 mode = st.segmented_control(
     "Mode", ["📖 Worked solution", "🎯 Practice"], default="📖 Worked solution", key="exercise_mode", required=True
@@ -185,16 +187,19 @@ if mode == "🎯 Practice":
         st.info("Practice needs every field filled in correctly.")
     else:
         solution = solve(layer, inputs.y, inputs.lr)
-        st.markdown(
-            "Work the exercise out on paper, then type your answers (vectors as `1, 2, 3`). "
-            "Answers rounded to two decimals count as right."
-        )
+        exercise = (layer, inputs.y, inputs.lr)
+        if st.session_state.get("practice_exercise") != exercise:  # new numbers: the old answers were for others
+            clear_practice(exercise)
+        st.markdown(task_text(*exercise))
+        st.caption(f"Work it out on paper, then type your answers. {ANSWER_RULE}")
         with st.form("practice"):
-            columns = st.columns(3, gap="medium")
             answers = {}
-            for index, (key, (label, _)) in enumerate(QUESTIONS.items()):
-                with columns[index % 3]:
-                    answers[key] = st.text_input(label, key=f"practice_{key}")
+            keys = list(QUESTIONS)
+            # One row of columns per row of questions: Tab then follows the reading order, across the rows.
+            for row in range(0, len(keys), 3):
+                for column, key in zip(st.columns(3, gap="medium"), keys[row : row + 3]):
+                    with column:
+                        answers[key] = st.text_input(QUESTIONS[key].label, key=f"practice_{key}")
             checked = st.form_submit_button("Check my answers", type="primary")
         if checked:
             st.session_state.practice_checked = True
@@ -203,7 +208,7 @@ if mode == "🎯 Practice":
             right = sum(mark.correct is True for mark in marks.values())
             st.subheader(f"{right} of {len(marks)} right")
             for key, mark in marks.items():
-                label = QUESTIONS[key][0]
+                label = QUESTIONS[key].label
                 if mark.correct:
                     st.success(f"**{label}** — {mark.message}", icon="✅")
                 elif mark.correct is False:

@@ -1,8 +1,16 @@
-"""The seven fields read together: one clear message per bad field, the good fields still used."""
+"""The seven fields read together (one clear message per bad field), and the exercise exported with a link back."""
 
+import random
 from fractions import Fraction as F
+from urllib.parse import parse_qs, urlparse
 
+import pytest
+
+from core.exercise.conv1d import Layer
+from core.exercise.export import exercise_link, exercise_markdown
 from core.exercise.fields import DEFAULTS, read_inputs
+from core.exercise.practice import random_exercise
+from core.exercise.worked_solution import worked_solution
 
 
 def read(**changes):
@@ -36,3 +44,74 @@ def test_each_bad_field_gets_its_own_message():
     inputs = read(x="", b="nan", stride="0", padding="-1", lr="0")
     assert set(inputs.errors) == {"x", "b", "stride", "padding", "lr"}
     assert inputs.layer is None
+
+
+@pytest.mark.parametrize("text", ["1,,2, 3, 4", "1, , 2, 3", "1;;2;3;4", "1,;2,3,4", "1，，2, 3, 4", "1, 2,, 3, 4"])
+def test_two_separators_in_a_row_are_refused_as_a_missing_number(text):
+    inputs = read(x=text)
+    assert inputs.errors["x"].endswith("in a row: is a number missing?") and "x" not in inputs.values
+
+
+def test_two_commas_in_a_row_say_commas():
+    assert read(w="2,,1").errors["w"] == "Two commas in a row: is a number missing?"
+
+
+@pytest.mark.parametrize("text", [",1, 2, 3, 4", "[, 1, 2, 3, 4]", "; 1 2 3 4"])
+def test_a_separator_before_the_first_number_is_refused(text):
+    assert "is the first number missing?" in read(x=text).errors["x"]
+
+
+@pytest.mark.parametrize("text", ["1, 2, 3, 4,", "[1, 2, 3, 4,]", "1 2 3 4", "1;2;3;4", "(1, 2, 3, 4)"])
+def test_one_comma_at_the_end_and_other_plain_lists_read_as_they_look(text):
+    inputs = read(x=text)
+    assert inputs.complete and inputs.layer.x == (1, 2, 3, 4)
+
+
+CLASSIC = (Layer(tuple(map(F, (1, 2, 3, 4))), tuple(map(F, (2, 1, 3))), F(1)), (F(2), F(4)), F(1, 100))
+ODD = (Layer((F(1, 3), F(-1, 2), F(2), F(-5, 4)), (F(1, 2), F(-1, 4)), F(-1, 10), 2, 1), (F(1), F(0), F(-2)), F(9, 40))
+
+
+def export(layer, y, lr, url=None) -> str:
+    return exercise_markdown(layer, y, lr, worked_solution(layer, y, lr), url)
+
+
+def test_the_export_is_a_titled_exercise_stated_in_full_then_its_solution():
+    text = export(*ODD)
+    assert text.startswith("# Convolution by hand: an exercise and its solution")
+    problem = text[text.index("## The exercise") : text.index("## Solution")]
+    for piece in [
+        r"x = \left(1/3,\ -0.5,\ 2,\ -1.25\right)",
+        r"w = \left(0.5,\ -0.25\right)",
+        "$b = -0.1$",
+        r"y = \left(1,\ 0,\ -2\right)",
+        "stride $s = 2$",
+        "padding $p = 1$",
+        r"\alpha = 0.225",
+        r"L = \tfrac12",
+    ]:
+        assert piece in problem
+    solution = text[text.index("## Solution") :]
+    assert "### Answers" in solution and "### 1. Forward pass" in solution and "\n## " not in solution
+
+
+def inputs_behind(link: str):
+    """What page 1 reads from a link: each named value, and the classic value for every name left out."""
+    query = {name: values[0] for name, values in parse_qs(urlparse(link).query).items()}
+    return read_inputs({**DEFAULTS, **query})
+
+
+@pytest.mark.parametrize("exercise", [ODD] + [random_exercise(random.Random(seed)) for seed in range(20)])
+def test_the_export_links_back_to_the_page_with_the_same_numbers(exercise):
+    layer, y, lr = exercise
+    link = exercise_link(layer, y, lr, "https://convlab.example/convolution")
+    assert f"[Open this exercise in ConvLab]({link})" in export(layer, y, lr, "https://convlab.example/convolution")
+    assert link.startswith("https://convlab.example/convolution?")
+    inputs = inputs_behind(link)
+    assert inputs.complete and (inputs.layer, inputs.y, inputs.lr) == (layer, y, lr)
+
+
+def test_a_link_names_only_the_values_that_differ_from_the_classic_exercise():
+    layer, y, lr = CLASSIC
+    assert exercise_link(layer, y, lr) == "/convolution"
+    changed = Layer(layer.x, layer.w, F(2), 1, 0)
+    assert exercise_link(changed, y, F(1, 20)) == "/convolution?b=2&lr=0.05"

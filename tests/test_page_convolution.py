@@ -82,6 +82,7 @@ BAD_INPUTS = [
     ("x", ", ".join(["1"] * 40), "more than the 32"),
     ("lr", "-0.1", "above 0"),
     ("b", "<script>alert(1)</script>", "not a number"),
+    ("x", "1,,2", "Two commas in a row: is a number missing?"),
 ]
 
 
@@ -152,8 +153,16 @@ def test_a_diverging_learning_rate_says_the_loss_exploded_without_nan(open_page)
 def test_export_offers_the_whole_solution_as_markdown(open_page):
     at = open_tab(open_page(PAGE), "📤 Export")
     code = at.code[0].value
-    assert code.startswith("# Convolution by hand: worked solution") and "61.064" in code and "$$" in code
+    assert code.startswith("# Convolution by hand: an exercise and its solution")
+    assert "[Open this exercise in ConvLab](/convolution)" in code  # the classic exercise: no parameters
+    assert r"w = \left(2,\ 1,\ 3\right)" in code and r"\alpha = 0.01" in code and r"L = \tfrac12" in code
+    assert code.index("## The exercise") < code.index("## Solution") < code.index("61.064")
     assert at.get("download_button")
+
+
+def test_export_links_back_to_the_numbers_on_the_page(open_page):
+    at = open_tab(open_page(PAGE, {"x": "1, 2, 3, 4, 5", "y": "0, 0, 0"}), "📤 Export")
+    assert "](/convolution?x=1,2,3,4,5&y=0,0,0)" in at.code[0].value
 
 
 def test_leaving_for_another_page_and_coming_back_keeps_the_exercise_and_the_mode(open_page):
@@ -181,3 +190,50 @@ def test_a_new_exercise_clears_the_practice_answers_for_good(open_page):
     at.switch_page("pages/home.py").run()
     at.switch_page(PAGE).run()
     assert at.text_input(key="practice_loss").value == ""
+
+
+def practise_and_reveal(at):
+    """Answer, check and show the solution, as a learner who is done with an exercise."""
+    at.segmented_control(key="exercise_mode").set_value("🎯 Practice").run()
+    at.text_input(key="practice_y_hat").set_value("14, 20")
+    at.text_input(key="practice_loss").set_value("200")
+    at.button[-1].click().run()
+    at.toggle(key="practice_reveal").set_value(True).run()
+    assert "2 of 6 right" in shown_text(at) and "1. Forward pass" in shown_text(at)
+    return at
+
+
+def assert_fresh_practice(at):
+    text = shown_text(at)
+    assert all(at.text_input(key=f"practice_{key}").value == "" for key in ("y_hat", "loss", "d_w", "b_new"))
+    assert "of 6 right" not in text and "1. Forward pass" not in text
+    assert at.toggle(key="practice_reveal").value is False
+
+
+def test_a_new_exercise_starts_unanswered_unchecked_with_the_solution_hidden(open_page):
+    at = practise_and_reveal(open_page(PAGE))
+    at.button[0].click().run()  # 🎲 New exercise
+    assert_fresh_practice(at)
+
+
+def test_the_classic_exercise_button_starts_practice_afresh_too(open_page):
+    at = practise_and_reveal(open_page(PAGE))
+    at.button[1].click().run()  # ↺ Classic exercise, on the classic exercise
+    assert_fresh_practice(at)
+
+
+def test_changing_a_number_of_the_exercise_clears_the_answers_and_hides_the_solution(open_page):
+    at = practise_and_reveal(open_page(PAGE))
+    at.text_input(key="b").set_value("2").run()
+    assert_fresh_practice(at)
+
+
+def test_practice_states_the_task_in_full_with_the_half_in_the_loss(open_page):
+    at = open_page(PAGE)
+    at.segmented_control(key="exercise_mode").set_value("🎯 Practice").run()
+    text = shown_text(at)
+    assert r"L = \tfrac12 \sum_i (\hat y_i - y_i)^2" in text and r"\alpha = 0.01" in text
+    assert r"x = \left(1,\ 2,\ 3,\ 4\right)" in text and "one step of gradient descent" in text
+    at.text_input(key="practice_loss").set_value("400")
+    at.button[-1].click().run()
+    assert any("L (loss)" in e.value and "twice the answer" in e.value for e in at.error)

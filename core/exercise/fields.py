@@ -1,5 +1,7 @@
 """The seven fields of page 1 (typed or from a URL) read into a layer, with a clear message per bad field."""
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -56,9 +58,30 @@ class Inputs:
         return not self.errors
 
 
+# Two separators with only spaces between them ("1,,2", "1, ,2", "1;;2"), or one before the first number.
+_EMPTY_ENTRY = re.compile(r"([,;])\s*([,;])")
+_LEADING_SEPARATOR = re.compile(r"^[\s\[(]*[,;]")
+
+
+def _read_list(text: str):
+    """Numbers separated by commas, semicolons or spaces; an empty place between two commas is refused.
+
+    "1,,2" is more likely a number left out than a typo for "1, 2". One comma at the end ("1, 2,") is
+    what a list copied from code often has, and reads as it looks.
+    """
+    plain = unicodedata.normalize("NFKC", text)  # full-width commas are commas
+    gap = _EMPTY_ENTRY.search(plain)
+    if gap:
+        pair = {(",", ","): "two commas", (";", ";"): "two semicolons"}.get(gap.groups(), "two separators")
+        raise NumberError(f"{pair} in a row: is a number missing?")
+    if _LEADING_SEPARATOR.search(plain):
+        raise NumberError("the list starts with a separator: is the first number missing?")
+    return parse_vector(text, MAX_VECTOR_LENGTH)
+
+
 def _read(name: str, text: str):
     if name in ("x", "w", "y"):
-        return parse_vector(text, MAX_VECTOR_LENGTH)
+        return _read_list(text)
     if name == "b":
         return parse_number(text)
     if name == "stride":
@@ -103,7 +126,7 @@ def read_inputs(texts: Mapping[str, str]) -> Inputs:
 
 def _sentence(message: str) -> str:
     message = message[0].upper() + message[1:]
-    return message if message.endswith(".") else message + "."
+    return message if message.endswith((".", "?")) else message + "."
 
 
 def texts_from_layer(layer: Layer, y, lr) -> dict[str, str]:

@@ -1,0 +1,50 @@
+"""Practice mode in a real Chromium: a new exercise arrives unanswered and unsolved, and Tab reads like the page."""
+
+import pytest
+from playwright.sync_api import expect
+from test_browser_layout import focused_label
+
+from bench.browsing import goto, main_text, screenshot, wait_idle
+from core.exercise.practice import QUESTIONS
+
+pytestmark = pytest.mark.browser
+
+LABELS = [question.label for question in QUESTIONS.values()]
+
+
+def open_practice(page) -> None:
+    goto(page, "/convolution")
+    page.locator("[data-testid='stButtonGroup'] button", has_text="Practice").click()
+    wait_idle(page)
+
+
+def test_new_exercise_empties_the_answers_and_hides_the_solution(browser_page):
+    page = browser_page
+    open_practice(page)
+    page.get_by_label("ŷ (outputs)", exact=True).fill("14, 20")
+    page.get_by_label("L (loss)", exact=True).fill("400")
+    page.get_by_role("button", name="Check my answers").click()
+    wait_idle(page)
+    assert "Your L is twice the answer" in main_text(page)
+    screenshot(page, "convolution-practice-marked")
+    page.get_by_text("Show the solution").click()
+    wait_idle(page)
+    assert "1. Forward pass" in main_text(page)
+    page.get_by_role("button", name="New exercise").click()
+    wait_idle(page)
+    for label in LABELS:
+        expect(page.get_by_label(label, exact=True)).to_have_value("")
+    text = main_text(page)
+    assert "1. Forward pass" not in text and "of 6 right" not in text
+    expect(page.get_by_role("switch", name="Show the solution")).not_to_be_checked()
+
+
+def test_tab_goes_through_the_answers_in_reading_order(browser_page):
+    page = browser_page
+    open_practice(page)
+    page.get_by_label(LABELS[0], exact=True).click()
+    seen = [focused_label(page)]
+    for _ in LABELS[1:]:
+        page.keyboard.press("Tab")
+        seen.append(focused_label(page))
+    assert seen == LABELS
