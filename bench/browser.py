@@ -168,7 +168,7 @@ def measure(moves: int = 32, edits: int = 20, smoke: bool = False) -> dict:
         with StreamlitServer(None, env={"CONVLAB_TIMINGS": "1"}) as server:
             page = new_page(server)
             page.goto(server.url + "/equivariance")
-            page.get_by_text("Why?", exact=True).wait_for(timeout=300_000)  # drawn after the table and the maps
+            page.get_by_role("heading", name="Why?").wait_for(timeout=300_000)  # drawn after the table and the maps
             results["lab_usable_s"] = time.monotonic() - started
             lab_ready(page)
             results["start_equivariance_s"] = time.monotonic() - started

@@ -10,6 +10,7 @@ from core.lab.config import TrainConfig
 from core.lab.explain import FILL_NAMES, explanations
 from core.lab.questions import GRID_IMAGES, MAX_SHIFT, MODEL_NAMES, random_test_index, shared_lab
 from core.lab.shift import shift_images
+from core.lab.weights import weights_file_name
 from core.serving.timing import timed
 from pages.lab_training import SETTINGS, keep_in_bounds, trained_models, training_settings
 from pages.lab_views import show_hidden_units, show_images, show_layers, show_table
@@ -43,12 +44,18 @@ def pick_random_image(dataset) -> None:
 def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     """Everything the shift sliders change; a slider reruns only this part of the page."""
     remember("equivariance_explorer", EXPLORER)
-    keep_in_bounds(
+    changed = keep_in_bounds(
         {"fill": (FILL, "zero")},
-        {"dx": (-MAX_SHIFT, MAX_SHIFT), "dy": (-MAX_SHIFT, MAX_SHIFT), "test_image": (0, len(dataset.x_test) - 1)},
+        {
+            "dx": (-MAX_SHIFT, MAX_SHIFT, 2),
+            "dy": (-MAX_SHIFT, MAX_SHIFT, 0),
+            "test_image": (0, len(dataset.x_test) - 1, 0),
+        },
     )
     drop_unreadable_numbers("dx", "dy", "test_image")
-    controls = st.columns([3, 3, 2], gap="large", vertical_alignment="bottom")
+    if changed:
+        st.info(changed, icon="🔗")
+    controls = st.columns([3, 3, 2.2], gap="medium", vertical_alignment="bottom")
     dx = controls[0].slider("dx: move right →", -MAX_SHIFT, MAX_SHIFT, 2, key="dx", bind="query-params")
     dy = controls[1].slider("dy: move down ↓", -MAX_SHIFT, MAX_SHIFT, 0, key="dy", bind="query-params")
     fill = controls[2].segmented_control(
@@ -66,24 +73,26 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     for job in jobs.values():
         lab.prepare_sweep(job, dataset, mode)
     rows = lab.table(jobs, dataset, dx, dy, mode)
+    # The table across the page (its five columns need it on a projector), then the explanation beside the chart.
+    st.subheader("Accuracy on shifted test images")
+    show_table(rows, shift, mode, len(dataset.x_test))
     left, right = st.columns([1, 1.25], gap="large")
-    with left:
-        st.subheader("Accuracy on shifted test images")
-        show_table(rows, shift, mode, len(dataset.x_test))
     chart_slot = right.empty()
 
     st.subheader("Feature maps: do they move with the image?")
-    picker = st.columns([1.2, 1.2, 0.8, 3], gap="medium", vertical_alignment="bottom")
+    picker = st.container(horizontal=True, vertical_alignment="bottom")  # wraps rather than cuts on a narrow screen
     index = int(
-        picker[0].number_input("Test image", 0, len(dataset.x_test) - 1, 0, key="test_image", bind="query-params")
+        picker.number_input(
+            "Test image", 0, len(dataset.x_test) - 1, 0, key="test_image", bind="query-params", width=160
+        )
     )
-    picker[1].selectbox("Random image of", dataset.class_names, key="random_digit")
-    picker[2].button("🎲 Pick", on_click=pick_random_image, args=(dataset,), help="A random test image of that class.")
+    picker.selectbox("Random image of", dataset.class_names, key="random_digit", width=200)
+    picker.button("🎲 Pick", on_click=pick_random_image, args=(dataset,), help="A random test image of that class.")
     image = dataset.x_test[index]
     show_images(dataset, index, shift_images(image, dx, dy, mode), shift, lab.probabilities(jobs, image, dx, dy, mode))
     comparisons = lab.layers(jobs["cnn"], image, dx, dy, mode)
     show_layers(comparisons)
-    show_hidden_units(lab.hidden(jobs["mlp"], image, dx, dy, mode), shift)
+    show_hidden_units(lab.hidden(jobs["mlp"], image, dx, dy, mode), shift, config.dataset)
 
     plain_mlp = lab.plain_mlp_accuracy(config, dataset, dx, dy, mode) if config.augment_shift else None
     why_collapse, *why = explanations(rows, comparisons, config, plain_mlp, shift, mode)
@@ -99,9 +108,10 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     ):
         with st.spinner(f"Measuring {(2 * MAX_SHIFT + 1) ** 2} shifts…"):
             grids = {MODEL_NAMES[kind]: lab.grid(job, dataset, mode) for kind, job in jobs.items()}
-        for column, (name, grid) in zip(st.columns(len(grids)), grids.items()):
+        maps = st.container(horizontal=True, gap="large")  # side by side where they fit, else one above the other
+        for name, grid in grids.items():
             title = f"{name}: accuracy over (dx, dy), {FILL_NAMES[mode]}"
-            column.vega_lite_chart(spec=accuracy_heatmap(grid, title), width="content")
+            maps.vega_lite_chart(spec=accuracy_heatmap(grid, title), width="content")
 
     with chart_slot.container():
         show_progress(lab.sweep_updates(jobs, dataset, mode))
@@ -111,8 +121,9 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
 
 st.title("🔀 Equivariance lab")
 st.markdown(
-    "Train a fully connected network (MLP) and a convolutional one (CNN) on handwritten digits, then move the test "
-    "images a few pixels. Which model still recognises them, and why?"
+    "Train a fully connected network (MLP) and a convolutional one (CNN) on small grey images (handwritten digits "
+    "unless you pick another dataset), then move the test images a few pixels. Which model still recognises them, "
+    "and why?"
 )
 
 adopt_renamed_parameters(RENAMED)
@@ -125,18 +136,19 @@ if dataset_message:
 jobs = trained_models(lab, config)
 
 results = {kind: job.result for kind, job in jobs.items()}
-summary = st.columns([4, 1, 1], vertical_alignment="center")
+summary = st.columns([3, 2], vertical_alignment="center")
 summary[0].caption(
     f"{dataset.name}: {config.train_size:,} training images, {config.epochs} epoch{'s' if config.epochs > 1 else ''}"
     + (f", shifts up to ±{config.augment_shift}" if config.augment_shift else "")
     + f". Trained in {results['mlp'].seconds:.1f} s (MLP) and {results['cnn'].seconds:.1f} s (CNN); "
     "every student with these settings shares these models."
 )
-for column, kind in zip(summary[1:], MODEL_NAMES):
-    column.download_button(
+downloads = summary[1].container(horizontal=True, horizontal_alignment="right")
+for kind in MODEL_NAMES:
+    downloads.download_button(
         f"⬇️ {MODEL_NAMES[kind]} weights",
         lab.weights_file(jobs[kind], config),
-        file_name=f"convlab-{kind}-{config.dataset.lower()}-seed{config.seed}.pt",
+        file_name=weights_file_name(kind, config),
         mime="application/octet-stream",
         on_click="ignore",
     )

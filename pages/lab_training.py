@@ -4,7 +4,7 @@ import dataclasses
 
 import streamlit as st
 
-from core.lab.config import CHOICE_LABELS, OFFERED, TrainConfig
+from core.lab.config import CHOICE_LABELS, OFFERED, SETTING_HELP, TrainConfig, choice_from_link, number_from_link
 from core.lab.data import DATASETS
 from core.lab.plan import duration
 from core.lab.questions import Lab
@@ -30,15 +30,41 @@ def labels(field: str) -> list[str]:
     return [CHOICE_LABELS[field][value] for value in CHOICES[field]]
 
 
-def keep_in_bounds(choices: dict[str, tuple[list, object]], ranges: dict[str, tuple[int, int]]) -> None:
-    """Put controls emptied by the URL (?fill=) or pushed out of range back to a valid value before they are drawn."""
-    for key, (allowed, default) in choices.items():
+def keep_in_bounds(
+    choices: dict[str, tuple[list, object]],
+    ranges: dict[str, tuple[int, int, int]],
+    offered_values: dict[str, tuple[tuple[int, ...], int]] | None = None,
+) -> str:
+    """Before the controls are drawn: a value the URL asks for that the lab does not allow becomes the nearest allowed
+    one (or the default), and a control emptied (?fill=) or pushed out of range goes back to a valid value.
+    choices: key → (allowed, default); ranges: key → (low, high, default); offered_values: key → (the values, default).
+
+    Returns one sentence per value changed, for the page to say (Streamlit alone would silently show the default).
+    """
+    offered_values = offered_values or {}
+    notes = []
+    for key in [*choices, *ranges, *offered_values]:
+        text = st.query_params.get(key)
+        if text is None:
+            continue
+        if key in choices:
+            value, note = choice_from_link(key, text, *choices[key])
+        elif key in ranges:
+            value, note = number_from_link(key, text, *ranges[key])
+        else:
+            values, default = offered_values[key]
+            value, note = number_from_link(key, text, min(values), max(values), default, values)
+        if text != str(value):  # Streamlit would not read this text as the value: give the control the value itself
+            st.session_state[key] = value
+        notes += [note] if note else []
+    for key, (allowed, default) in [*choices.items(), *offered_values.items()]:
         if key in st.session_state and st.session_state[key] not in allowed:
             st.session_state[key] = default
-    for key, (low, high) in ranges.items():
+    for key, (low, high, _) in ranges.items():
         value = st.session_state.get(key)
         if value is not None and not low <= value <= high:
             st.session_state[key] = min(max(value, low), high)
+    return " ".join(notes)
 
 
 def offered(field: str, label: str):
@@ -49,15 +75,13 @@ def offered(field: str, label: str):
 def training_settings() -> TrainConfig:
     """The sidebar form; its widgets return their last submitted values, so this is the config to train."""
     choices = {key: (labels(key), CHOICE_LABELS[key][getattr(DEFAULT, key)]) for key in CHOICE_LABELS}
-    keep_in_bounds(
-        {
-            "dataset": (DATASETS, DEFAULT.dataset),
-            "train_size": (OFFERED["train_size"], DEFAULT.train_size),
-            "mlp_hidden": (OFFERED["mlp_hidden"], DEFAULT.mlp_hidden),
-            **choices,
-        },
-        {key: BOUNDS[key] for key in ("epochs", "seed", "augment_shift")},
+    changed = keep_in_bounds(
+        {"dataset": (DATASETS, DEFAULT.dataset), **choices},
+        {key: (*BOUNDS[key], getattr(DEFAULT, key)) for key in ("epochs", "seed", "augment_shift")},
+        {key: (OFFERED[key], getattr(DEFAULT, key)) for key in ("train_size", "mlp_hidden")},
     )
+    if changed:
+        st.info(changed, icon="🔗")
     drop_unreadable_numbers("epochs", "seed", "augment_shift")
     with st.sidebar.form("training"):
         st.subheader("Training")
@@ -78,30 +102,16 @@ def training_settings() -> TrainConfig:
                 DEFAULT.augment_shift,
                 key="augment_shift",
                 bind="query-params",
-                help="Train on images moved at random by up to this many pixels: the remedy for the MLP.",
+                help=SETTING_HELP["augment_shift"],
             ),
             "mlp_hidden": offered("mlp_hidden", "MLP hidden units"),
         }
-        for key, label, help_text in [
-            (
-                "cnn_padding",
-                "CNN padding",
-                "What the convolutions see beyond the edge: zeros, or the opposite edge (a torus).",
-            ),
-            (
-                "cnn_head",
-                "CNN head",
-                "Flatten: the classifier reads every position. Global average: it averages each map over "
-                "all positions, so where a feature is no longer matters (invariance).",
-            ),
-            (
-                "cnn_downsample",
-                "CNN downsampling",
-                "BlurPool blurs before subsampling, so small shifts change the pooled maps "
-                "less (Zhang 2019, Making convolutional networks shift-invariant again).",
-            ),
+        for key, label in [
+            ("cnn_padding", "CNN padding"),
+            ("cnn_head", "CNN head"),
+            ("cnn_downsample", "CNN downsampling"),
         ]:
-            chosen = st.radio(label, labels(key), key=key, bind="query-params", horizontal=True, help=help_text)
+            chosen = st.radio(label, labels(key), key=key, bind="query-params", horizontal=True, help=SETTING_HELP[key])
             values[key] = dict(zip(labels(key), CHOICES[key])).get(chosen)
         st.form_submit_button("Train", type="primary", width="stretch")
     if None in values.values():  # cleared by an empty value in the URL; the rerun resets them

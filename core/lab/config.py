@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 from core.lab.data import DATASETS
@@ -95,3 +96,58 @@ TEXT_CHOICES: dict[str, tuple[str, ...]] = {
     "cnn_head": HEADS,
     "cnn_downsample": DOWNSAMPLES,
 }
+# The help beside each setting in the sidebar.
+SETTING_HELP = {
+    "augment_shift": "Train on images moved at random by up to this many pixels along each axis, so the models see "
+    "those positions too. It does not make either model's output invariant to a shift.",
+    "cnn_padding": "What the convolutions see beyond the edge: zeros, or the opposite edge (a torus).",
+    "cnn_head": "Flatten: the classifier gives every position of the last maps its own weights. Global average: it "
+    "averages each map over all positions, so the head, not the network, is blind to where a feature sits; the maps "
+    "it averages still change at the borders and with the pooling grid, and the average discards where each feature "
+    "is, which can cost accuracy even on unshifted images.",
+    "cnn_downsample": "BlurPool blurs before subsampling, so small shifts change the pooled maps less (Zhang 2019, "
+    "Making convolutional networks shift-invariant again).",
+}
+
+
+def shown(number: float) -> str:
+    """A number as a message shows it: thousands separated, a true minus sign."""
+    return f"{number:,}".replace("-", "−")
+
+
+def listed(values) -> str:
+    values = [str(value) for value in values]
+    return ", ".join(values[:-1]) + " and " + values[-1] if len(values) > 1 else "".join(values)
+
+
+def number_from_link(name: str, text: str, low: int, high: int, default: int, offered=()) -> tuple[int, str | None]:
+    """A whole number a shared link asks for: kept if the lab allows it, else the nearest allowed value, and a
+    sentence saying what was changed (None when nothing was). `offered`, when given, lists the only allowed values."""
+    asked = f"The link asked for {name} = {text}"
+    try:
+        number = float(text)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):  # inf asks for no particular size: the default, not the largest training
+        return default, f"{asked}, which is not a number, so the lab shows {shown(default)}, the default."
+    rounded = min(max(number, low), high)
+    rounded = int(math.floor(rounded + 0.5))
+    if offered:
+        nearest = min(offered, key=lambda value: (abs(value - number), value))
+        if nearest == number:
+            return nearest, None
+        choices = listed(shown(value) for value in offered)
+        return nearest, f"{asked}; the lab offers {choices}, so it shows {shown(nearest)}, the nearest."
+    if rounded == number:
+        return rounded, None
+    if low <= number <= high:
+        return rounded, f"{asked}; the lab takes whole numbers only, so it shows {shown(rounded)}."
+    return rounded, f"{asked}; the lab allows {shown(low)} to {shown(high)}, so it shows {shown(rounded)}."
+
+
+def choice_from_link(name: str, text: str, allowed, default: str) -> tuple[str, str | None]:
+    """A choice a shared link asks for: kept if the lab offers it, else the default, and a sentence saying so."""
+    if text in allowed:
+        return text, None
+    asked = f"The link asked for {name} = {text}" if text else f"The link gave no value for {name}"
+    return default, f"{asked}; the choices are {listed(allowed)}, so the lab shows {default}, the default."

@@ -26,6 +26,32 @@ def _digest(state_dict: dict[str, torch.Tensor]) -> str:
     return h.hexdigest()
 
 
+# How each setting beyond the always-named ones reads in a file name, when it differs from the default.
+NAME_PARTS = {
+    "augment_shift": "aug{}",
+    "mlp_hidden": "hidden{}",
+    "cnn_padding": "{}",
+    "cnn_head": "{}",
+    "cnn_downsample": "{}",
+    "cnn_conv1_channels": "conv1x{}",
+    "cnn_conv2_channels": "conv2x{}",
+    "batch_size": "batch{}",
+    "learning_rate": "lr{:g}",
+}
+
+
+def weights_file_name(kind: str, config: TrainConfig) -> str:
+    """convlab-cnn-mnist-16000x1-seed0-circular-gap-blurpool-aug2.pt: the dataset, size, epochs and seed, then every
+    other setting of this kind of model that differs from the default (an MLP's name ignores the CNN's settings)."""
+    default, other = TrainConfig(), "cnn_" if kind == "mlp" else "mlp_"
+    parts = [f"convlab-{kind}-{config.dataset.lower()}-{config.train_size}x{config.epochs}-seed{config.seed}"]
+    for name, part in NAME_PARTS.items():
+        value = getattr(config, name)
+        if not name.startswith(other) and value != getattr(default, name):
+            parts.append(part.format(value))
+    return "-".join(parts) + ".pt"
+
+
 def weights_file(kind: str, config: TrainConfig, model: torch.nn.Module) -> bytes:
     """A .pt file with the model's tensors, its configuration (plain values) and a checksum."""
     state = {name: tensor.detach().cpu().clone() for name, tensor in model.state_dict().items()}
