@@ -3,11 +3,17 @@
 import streamlit as st
 
 from core.lab.charts import probabilities_chart
-from core.lab.explain import CONSISTENCY_NOTE, known, reference_table
+from core.lab.explain import CONSISTENCY_NOTE, hidden_units_sentence, known, reference_table
 from core.lab.images import difference_picture, digit_picture, feature_map_picture, hidden_picture, strongest_channels
 from core.lab.questions import CONSISTENCY_SHIFT
 
 LAYER_COLUMNS = [1.2, 2, 2, 2]
+DIGIT_WIDTH = 168  # pixels: six per pixel of a 28×28 digit
+
+
+def dark_theme() -> bool:
+    """Whether the learner sees the dark theme, so that pictures are drawn on its background, not as white tiles."""
+    return st.context.theme.type == "dark"
 
 
 def show_table(rows, shift: tuple[int, int], mode: str, images: int) -> None:
@@ -19,12 +25,14 @@ def show_images(dataset, index: int, shifted, shift: tuple[int, int], probabilit
     """The test image, the image shifted, and what each model makes of the shifted one."""
     label = int(dataset.y_test[index])
     names = dataset.class_names
-    pictures = st.columns([1, 1, 3], gap="medium", vertical_alignment="top")
-    pictures[0].image(
-        digit_picture(dataset.x_test[index].numpy()), caption=f"test image {index}: a {names[label]}", width=168
-    )
-    pictures[1].image(digit_picture(shifted.numpy()), caption=f"shifted by {shift}", width=168)
-    with pictures[2]:
+    dark = dark_theme()
+    pictures, verdict = st.columns([2, 3], gap="medium", vertical_alignment="top")
+    # Side by side where there is room for both, one above the other in a narrow column (a projector's 1024 pixels).
+    digits = pictures.container(horizontal=True, gap="small")
+    original = digit_picture(dataset.x_test[index].numpy(), dark=dark)
+    digits.image(original, caption=f"test image {index}: a {names[label]}", width=DIGIT_WIDTH)
+    digits.image(digit_picture(shifted.numpy(), dark=dark), caption=f"shifted by {shift}", width=DIGIT_WIDTH)
+    with verdict:
         verdicts = [
             f"the {name} says **{names[int(p.argmax())]}** ({p.max():.0%})"
             + (" ✅" if int(p.argmax()) == label else " ❌")
@@ -36,6 +44,7 @@ def show_images(dataset, index: int, shifted, shift: tuple[int, int], probabilit
 
 def show_layers(comparisons) -> None:
     """For each stage of the CNN: f(shift(x)), shift(f(x)) and their difference, on one scale."""
+    dark = dark_theme()
     titles = ["layer", "f(shift(x)): maps of the shifted image", "shift(f(x)): the maps, shifted", "difference"]
     for column, title in zip(st.columns(LAYER_COLUMNS, gap="small"), titles):
         column.markdown(f"**{title}**")
@@ -54,21 +63,24 @@ def show_layers(comparisons) -> None:
             f"**{comparison.name}** · stride {comparison.stride}  \n{moved}  \n"
             f"relative error **{comparison.relative_error:.2g}**  \n{interior}"
         )
-        first.image(feature_map_picture(comparison.f_of_shifted[channels], 0.0, high, columns=4), width="stretch")
-        second.image(feature_map_picture(comparison.shifted_f[channels], 0.0, high, columns=4), width="stretch")
-        third.image(difference_picture(comparison.difference[channels], high, columns=4), width="stretch")
+        for column, maps in ((first, comparison.f_of_shifted), (second, comparison.shifted_f)):
+            column.image(feature_map_picture(maps[channels], 0.0, high, columns=4, dark=dark), width="stretch")
+        third.image(difference_picture(comparison.difference[channels], high, columns=4, dark=dark), width="stretch")
     st.caption(
-        "The 8 most active channels of each stage, on one grey scale per row (white 0, dark high). "
-        "Difference: red where f(shift(x)) is higher, blue where shift(f(x)) is; white means they agree."
+        "The 8 most active channels of each stage, on one grey scale per row ("
+        + ("dark 0, light high" if dark else "white 0, dark high")
+        + "). Difference: red where f(shift(x)) is higher, blue where shift(f(x)) is; "
+        + ("dark" if dark else "white")
+        + " means they agree."
     )
 
 
-def show_hidden_units(hidden, shift: tuple[int, int]) -> None:
-    st.markdown(
-        f"**The MLP's {len(hidden.original)} hidden units** for the image and for the shifted image. They do not move "
-        f"with the digit, they change: correlation **{hidden.correlation:.2f}** between the two."
-    )
+def show_hidden_units(hidden, shift: tuple[int, int], dataset: str) -> None:
+    st.markdown(hidden_units_sentence(len(hidden.original), hidden.correlation, shift, dataset))
     units = st.columns(2, gap="medium")
-    high = float(max(hidden.original.max(), hidden.shifted.max(), 1e-6))
-    units[0].image(hidden_picture(hidden.original, high), caption="hidden units, original image", width="stretch")
-    units[1].image(hidden_picture(hidden.shifted, high), caption=f"hidden units, shifted by {shift}", width="stretch")
+    high, dark = float(max(hidden.original.max(), hidden.shifted.max(), 1e-6)), dark_theme()
+    for column, values, caption in (
+        (units[0], hidden.original, "hidden units, original image"),
+        (units[1], hidden.shifted, f"hidden units, shifted by {shift}"),
+    ):
+        column.image(hidden_picture(values, high, dark=dark), caption=caption, width="stretch")

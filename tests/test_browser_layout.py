@@ -1,4 +1,6 @@
-"""Classroom conditions in a real Chromium: projector sizes, light and dark themes, and no mouse at all."""
+"""Classroom conditions in a real Chromium: projector sizes, light and dark themes, the longest inputs, no mouse."""
+
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import expect
@@ -7,35 +9,172 @@ from bench.browsing import goto, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
-PAGES = {"home": "/", "convolution": "/convolution", "equivariance": "/equivariance"}
-SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
+# The lab with its (dx, dy) heat maps shown: the widest thing it draws.
+PAGES = {"home": "/", "convolution": "/convolution", "equivariance": "/equivariance?show_grid=true"}
+SIZES = {"1024x768": (1024, 768), "720p": (1280, 720), "1080p": (1920, 1080)}
+# What a learner would see go wrong, measured in the page (empty when all is well):
+# (a) a chart, picture, table, button or message running past the right edge of its column;
+# (b) a label, button, table cell or message cut short (clipped, ellipsis) or a word broken across two lines;
+# (c) a picture lying over a caption.
+LAYOUT_FAULTS = """() => {
+    const main = document.querySelector("[data-testid='stMain']");
+    const faults = [];
+    const named = e => {
+        const text = (e.innerText || e.textContent || e.getAttribute("alt") || "").trim().replace(/\\s+/g, " ");
+        return `${e.getAttribute("data-testid") || e.tagName.toLowerCase()} "${text.slice(0, 40)}"`;
+    };
+    const shown = e => {
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && e.checkVisibility({ visibilityProperty: true });
+    };
+    const columnRight = e => {
+        const c = e.closest("[data-testid='stColumn']") || e.closest("[data-testid='stMainBlockContainer']");
+        return c.getBoundingClientRect().right - parseFloat(getComputedStyle(c).paddingRight);
+    };
+    for (const e of main.querySelectorAll(
+        "canvas, svg, img, table, button, [data-testid='stVegaLiteChart'], [data-testid='stAlertContainer']"
+    )) {
+        if (!shown(e)) continue;
+        const past = e.getBoundingClientRect().right - columnRight(e);
+        if (past > 1) faults.push(`${named(e)} runs ${Math.round(past)} px past its column`);
+    }
+    const readable = main.querySelectorAll(
+        "[data-testid='stWidgetLabel'], button, th, td, [data-testid='stAlertContainer'], [data-baseweb='select'], "
+        + "[data-testid='stImageCaption']"
+    );
+    for (const block of readable) {
+        if (!shown(block)) continue;
+        for (const e of [block, ...block.querySelectorAll("*")]) {
+            const style = getComputedStyle(e);
+            if (!shown(e) || !(e.innerText || "").trim() || e.closest(".katex")) continue;  // KaTeX clips by design
+            const clipsX = style.overflowX !== "visible" || style.textOverflow === "ellipsis";
+            if (clipsX && e.scrollWidth > e.clientWidth + 1) faults.push(`${named(e)} is cut short`);
+            if (style.overflowY !== "visible" && e.scrollHeight > e.clientHeight + 1 && e.tagName !== "TABLE")
+                faults.push(`${named(e)} is cut off below`);
+        }
+        const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const word of node.textContent.matchAll(/\\S+/g)) {
+                const range = document.createRange();
+                range.setStart(node, word.index);
+                range.setEnd(node, word.index + word[0].length);
+                const rects = [...range.getClientRects()].filter(r => r.width > 0);
+                if (rects.some(r => r.top >= rects[0].bottom - 2))
+                    faults.push(`"${word[0]}" is broken across lines in ${named(block)}`);
+            }
+        }
+    }
+    const captions = [...main.querySelectorAll("[data-testid='stImageCaption']")].filter(shown);
+    for (const img of main.querySelectorAll("[data-testid='stImage'] img")) {
+        const a = img.getBoundingClientRect();
+        for (const caption of captions) {
+            const b = caption.getBoundingClientRect();
+            const overlap = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+            const tall = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+            if (overlap > 1 && tall > 1) faults.push(`a picture covers the caption ${named(caption)}`);
+        }
+    }
+    return [...new Set(faults)];
+}"""
+
+# The mean brightness (0 black … 255 white) of each picture on the page, as drawn over the page's background.
+PICTURE_BRIGHTNESS = """() => {
+    const rgb = getComputedStyle(document.querySelector("[data-testid='stApp']")).backgroundColor.match(/\\d+/g).map(Number);
+    const background = (rgb[0] + rgb[1] + rgb[2]) / 3;
+    return [...document.querySelectorAll("[data-testid='stMain'] [data-testid='stImage'] img")].map(img => {
+        const canvas = document.createElement("canvas");
+        canvas.width = img.naturalWidth;
+        canvas.height = img.naturalHeight;
+        const context = canvas.getContext("2d");
+        context.drawImage(img, 0, 0);
+        const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+        let sum = 0;
+        for (let i = 0; i < pixels.length; i += 4) {
+            const alpha = pixels[i + 3] / 255;
+            sum += alpha * (pixels[i] + pixels[i + 1] + pixels[i + 2]) / 3 + (1 - alpha) * background;
+        }
+        return sum / (pixels.length / 4);
+    });
+}"""
+
+
+def layout_faults(page) -> list[str]:
+    return page.evaluate(LAYOUT_FAULTS)
 
 
 def ready(page, path: str) -> None:
     goto(page, path)
-    if path == "/equivariance":
+    if path.startswith("/equivariance"):
         expect(page.get_by_text("Accuracy against shift")).to_be_visible(timeout=180_000)
+        if "show_grid" in path:
+            expect(page.get_by_text("CNN: accuracy over (dx, dy)")).to_be_visible(timeout=180_000)
         wait_idle(page)
+
+
+def open_context(live_app, size: str, theme: str = "light"):
+    width, height = SIZES[size]
+    context = live_app.browser.new_context(viewport={"width": width, "height": height}, color_scheme=theme)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.app_url = live_app.server.url
+    return context, page
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_fits_projector_sizes_in_both_themes(live_app, name, size, theme):
-    width, height = SIZES[size]
-    context = live_app.browser.new_context(viewport={"width": width, "height": height}, color_scheme=theme)
-    page = context.new_page()
-    page.app_url = live_app.server.url
+    context, page = open_context(live_app, size, theme)
     try:
         ready(page, PAGES[name])
         main = page.locator("[data-testid='stMain']")
         overflow = main.evaluate("e => e.scrollWidth - e.clientWidth")
-        assert overflow <= 1, f"{name} scrolls sideways by {overflow} px at {width}×{height}"
+        assert overflow <= 1, f"{name} scrolls sideways by {overflow} px at {size}"
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         background = page.locator("[data-testid='stApp']").evaluate("e => getComputedStyle(e).backgroundColor")
         channels = [int(c) for c in background[background.index("(") + 1 : background.index(")")].split(",")[:3]]
         assert (sum(channels) < 200) == (theme == "dark"), f"{theme} theme, background {background}"
+        assert layout_faults(page) == [], f"{name} at {size}, {theme}"
+        if theme == "dark":
+            brightness = page.evaluate(PICTURE_BRIGHTNESS)
+            assert all(b < 100 for b in brightness), f"bright pictures on the dark page: {brightness}"
         screenshot(page, f"{name}-{size}-{theme}")
+        if (name, size, theme) == ("equivariance", "1024x768", "dark"):
+            screenshot(page, "equivariance-1024x768-dark")
+    finally:
+        context.close()
+
+
+# The longest inputs page 1 accepts (core/exercise/fields.py: 32 numbers), with fractions and decimals.
+LONGEST = {
+    "x": ", ".join(["-2.75", "1/3", "12", "-1", "0.5", "7/4", "-10", "3"] * 4),
+    "w": "0.5, -1/4, 2",
+    "y": ", ".join(["1", "-2.5", "1/3"] * 10),
+}
+BAD_FIELDS = {"x": "1, two, 3", "w": "", "b": "one", "y": "1/0", "stride": "0", "padding": "-1", "lr": "0"}
+TABS = ["Worked solution", "Sliding window", "Many steps", "Export"]
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_page_1_with_the_longest_inputs_and_every_field_wrong_fits_each_size(live_app, size):
+    context, page = open_context(live_app, size)
+    try:
+        goto(page, "/convolution?" + urlencode(LONGEST))
+        for tab in TABS:
+            page.get_by_role("tab", name=tab).click()
+            wait_idle(page)
+            assert layout_faults(page) == [], f"{tab} tab at {size}"
+            if tab == "Sliding window":
+                chart = page.locator("[data-testid='stVegaLiteChart']").first
+                chart_right = chart.evaluate("e => e.getBoundingClientRect().right")
+                assert chart_right <= page.locator("[data-testid='stMainBlockContainer']").evaluate(
+                    "e => e.getBoundingClientRect().right"
+                )
+                if size == "1024x768":
+                    screenshot(page, "convolution-32-inputs")
+        goto(page, "/convolution?" + urlencode(BAD_FIELDS))
+        assert page.locator("[data-testid='stAlertContainer']").count() >= len(BAD_FIELDS)
+        assert layout_faults(page) == [], f"error messages at {size}"
     finally:
         context.close()
 

@@ -1,5 +1,6 @@
 """Page 1's Altair charts: the sliding window, and the loss and parameters over many steps."""
 
+import json
 from fractions import Fraction
 
 import altair as alt
@@ -8,7 +9,7 @@ import pandas as pd
 
 from core.chart_style import CHART_HEIGHT, FADED, PALETTE, frozen, styled
 from core.exercise.conv1d import Layer
-from core.exercise.descent import DescentRun
+from core.exercise.descent import LOSS_FLOOR, DescentRun
 from core.exercise.numbers import format_number
 
 
@@ -38,32 +39,69 @@ def window_chart(layer: Layer, highlight: tuple[str, int] | None = None) -> dict
     return _window_chart(layer.x, layer.w, layer.stride, layer.padding, highlight)
 
 
+# The widest the sliding-window chart may draw: a projector's 1024 pixels, less the sidebar and the page's margins.
+WINDOW_CHART_WIDTH = 500
+CELL_WIDTH = 64  # room for a term such as "-2.75·1/4"
+AXIS_WIDTH = 50  # the outputs' names at the left
+
+
+def window_blocks(layer: Layer, columns: int) -> list[range]:
+    """Outputs grouped so that the inputs each group's windows cover span at most `columns` (or one window)."""
+    blocks, first = [], 0
+    k = len(layer.w)
+    for i in range(1, layer.output_length + 1):
+        if i == layer.output_length or layer.window_start(i) + k - layer.window_start(first) > columns:
+            blocks.append(range(first, i))
+            first = i
+    return blocks
+
+
 @frozen
 def _window_chart(x, w, stride: int, padding: int, highlight) -> dict:
     layer = Layer(x, w, Fraction(0), stride, padding)
     xp = layer.padded_x
-    p, n = layer.padding, len(layer.x)
-    labels = ["0 (pad)" if j < p or j >= p + n else f"x{j - p + 1} = {format_number(v)}" for j, v in enumerate(xp)]
+    p, n, k = layer.padding, len(layer.x), len(layer.w)
+    # Two-line axis labels (name, then value), looked up by position: each padding zero keeps its own column.
+    labels = [["pad", "0"] if j < p or j >= p + n else [f"x{j - p + 1}", format_number(v)] for j, v in enumerate(xp)]
     cells = window_cells(layer, highlight)
-    cells["input"] = [labels[j] for j in cells["position"]]
-    cell_width = max(48, min(90, 900 // max(len(xp), 1)))
-    x = alt.X("input:N", sort=labels, title="padded input" if p else "input", axis=alt.Axis(labelAngle=0, orient="top"))
-    y = alt.Y("output:N", sort=[f"ŷ{i + 1}" for i in range(layer.output_length)], title=None)
-    base = alt.Chart(cells).encode(x=x, y=y)
-    rect = base.mark_rect(stroke="white", strokeWidth=2, cornerRadius=4).encode(
-        color=alt.Color(
-            "weight:N",
-            sort=[f"w{l + 1}" for l in range(len(layer.w))],
-            scale=alt.Scale(range=PALETTE),
-            legend=alt.Legend(title="weight", orient="right"),
-        ),
-        opacity=alt.condition("datum.on", alt.value(1.0), alt.value(FADED)),
-        tooltip=["output", "weight", "input", "term"],
-    )
-    text = base.mark_text(fontSize=14, fontWeight="bold", color="white").encode(
-        text="term:N", opacity=alt.condition("datum.on", alt.value(1.0), alt.value(0.35))
-    )
-    return styled((rect + text).properties(width=alt.Step(cell_width), height=alt.Step(46)))
+    cells["input"] = [" = ".join(labels[j]) for j in cells["position"]]
+    # Long inputs wrap into blocks, like lines of text, so the chart never runs past a projector's column.
+    room = WINDOW_CHART_WIDTH - AXIS_WIDTH
+    cell_width = max(16, min(CELL_WIDTH, room // k))
+    show_terms = cell_width >= 40  # narrower cells keep their terms in the tooltip
+    blocks = []
+    for number, outputs in enumerate(window_blocks(layer, room // cell_width)):
+        start = layer.window_start(outputs.start)
+        stop = layer.window_start(outputs.stop - 1) + k
+        part = cells[cells["output"].isin([f"ŷ{i + 1}" for i in outputs])]
+        x = alt.X(
+            "position:O",
+            scale=alt.Scale(domain=list(range(start, stop))),
+            title=("padded input" if p else "input") if number == 0 else None,
+            axis=alt.Axis(labelAngle=0, orient="top", labelExpr=f"{json.dumps(labels)}[datum.value]", labelFontSize=12),
+        )
+        y = alt.Y("output:N", sort=[f"ŷ{i + 1}" for i in outputs], title=None)
+        base = alt.Chart(part).encode(x=x, y=y)
+        rect = base.mark_rect(stroke="white", strokeWidth=2, cornerRadius=4).encode(
+            color=alt.Color(
+                "weight:N",
+                sort=[f"w{l + 1}" for l in range(k)],
+                scale=alt.Scale(range=PALETTE),
+                legend=alt.Legend(title="weight", orient="top", columns=min(k, 8)),
+            ),
+            opacity=alt.condition("datum.on", alt.value(1.0), alt.value(FADED)),
+            tooltip=["output", "weight", "input", "term"],
+        )
+        layers = [rect]
+        if show_terms:
+            layers.append(
+                base.mark_text(fontSize=12, fontWeight="bold", color="white", limit=cell_width - 4).encode(
+                    text="term:N", opacity=alt.condition("datum.on", alt.value(1.0), alt.value(0.35))
+                )
+            )
+        blocks.append(alt.layer(*layers).properties(width=alt.Step(cell_width), height=alt.Step(40)))
+    chart = blocks[0] if len(blocks) == 1 else alt.vconcat(*blocks, spacing=18).resolve_scale(x="independent")
+    return styled(chart)
 
 
 def _steps_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -76,7 +114,7 @@ def _steps_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
 
 def loss_chart(run: DescentRun) -> dict:
     """Loss per step on a log scale, so both a steady fall and an explosion are readable."""
-    losses = np.maximum(run.losses, 1e-12)  # a log axis cannot show an exact zero
+    losses = np.maximum(run.losses, LOSS_FLOOR)  # a log axis cannot show zero; the text says: below the floor
     data = pd.DataFrame({"step": np.arange(len(losses)), "loss": losses})
     line = (
         alt.Chart(data)

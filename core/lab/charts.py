@@ -60,12 +60,13 @@ def _sweep_chart(curves: tuple, augment_shift: int) -> dict:
                 sort=models,
                 scale=alt.Scale(domain=models, range=[MODEL_COLOURS[m] for m in models]),
                 title="model",
+                legend=alt.Legend(orient="bottom"),  # below, so a narrow column keeps the plot wide
             ),
             strokeDash=alt.StrokeDash(
                 "direction:N",
                 title="shift",
                 sort=["horizontal (dx)", "vertical (dy)"],
-                legend=alt.Legend(symbolType="stroke", symbolSize=400),
+                legend=alt.Legend(symbolType="stroke", symbolSize=400, orient="bottom"),
             ),
             tooltip=["model", "direction", "shift", alt.Tooltip("accuracy:Q", format=".2%")],
         )
@@ -100,7 +101,11 @@ def accuracy_heatmap(grid: np.ndarray, title: str) -> dict:
         y=alt.Y("dy:O", title="dy (down ↓)", sort="ascending"),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("accuracy:Q", scale=alt.Scale(domain=[0, 1], scheme="viridis"), legend=alt.Legend(format="%")),
+        color=alt.Color(
+            "accuracy:Q",
+            scale=alt.Scale(domain=[0, 1], scheme="viridis"),
+            legend=alt.Legend(format="%", title="accuracy"),
+        ),
         tooltip=["dx", "dy", alt.Tooltip("accuracy:Q", format=".1%")],
     )
     return styled((cells).properties(title=title, width=alt.Step(22), height=alt.Step(22)))
