@@ -138,9 +138,10 @@ def test_every_page_fits_projector_sizes_in_both_themes(live_app, name, size, th
         if theme == "dark":
             brightness = page.evaluate(PICTURE_BRIGHTNESS)
             assert all(b < 100 for b in brightness), f"bright pictures on the dark page: {brightness}"
-        screenshot(page, f"{name}-{size}-{theme}")
-        if (name, size, theme) == ("equivariance", "1024x768", "dark"):
-            screenshot(page, "equivariance-1024x768-dark")
+        screenshot(page, f"{name}-{size}-{theme}")  # equivariance-1024x768-dark is also the README's (docs/)
+        if name == "equivariance":  # the pictures, further down
+            page.get_by_text("Feature maps: do they move with the image?").scroll_into_view_if_needed()
+            screenshot(page, f"{name}-{size}-{theme}-pictures")
     finally:
         context.close()
 
@@ -171,6 +172,7 @@ def test_page_1_with_the_longest_inputs_and_every_field_wrong_fits_each_size(liv
                     "e => e.getBoundingClientRect().right"
                 )
                 if size == "1024x768":
+                    chart.scroll_into_view_if_needed()
                     screenshot(page, "convolution-32-inputs")
         goto(page, "/convolution?" + urlencode(BAD_FIELDS))
         assert page.locator("[data-testid='stAlertContainer']").count() >= len(BAD_FIELDS)
