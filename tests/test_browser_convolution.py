@@ -21,7 +21,7 @@ def answers_table(page) -> dict[str, list[float]]:
     table = {}
     for i in range(rows.count()):
         cells = rows.nth(i).locator("td").all_inner_texts()
-        table[cells[0].strip()] = [shown_number(*found) for found in re.findall(r"(-?\d+(?:\.(\d+))?)(…)?", cells[2])]
+        table[cells[0].strip()] = [shown_number(*found) for found in re.findall(NUMBER, cells[2])]
     return table
 
 
@@ -32,8 +32,14 @@ class Shown(float):
     places: int
 
 
-def shown_number(text: str, decimals: str, ellipsis: str) -> Shown:
-    number = Shown(text)
+# A number as written outside LaTeX: the true minus sign, thousands grouped (1,234.5; never in a list, where ", "
+# separates the entries), an ellipsis when rounded.
+NUMBER = r"([-−]?\d{1,3}(?:,\d{3})+(?:\.(\d+))?|[-−]?\d+(?:\.(\d+))?)(…)?"
+
+
+def shown_number(text: str, grouped_decimals: str, decimals: str, ellipsis: str) -> Shown:
+    number = Shown(text.replace("−", "-").replace(",", ""))
+    decimals = grouped_decimals or decimals
     number.rounded, number.places = bool(ellipsis), len(decimals)
     return number
 

@@ -152,8 +152,39 @@ LONGEST = {
     "w": "0.5, -1/4, 2",
     "y": ", ".join(["1", "-2.5", "1/3"] * 10),
 }
+# A class's long exercise: 32 small integers, so that every term is short and many fit on a line.
+SMALL_INTEGERS = {
+    "x": "3, -1, 4, 1, -5, 9, 2, -6, 5, 3, -5, 8, 9, -7, 9, 3, 2, -3, 8, 4, -6, 2, 6, -4, 3, 3, 8, -3, 2, 7, 9, 5",
+    "w": "1, 2, -1",
+    "y": ", ".join(str(v) for v in range(30)),
+}
 BAD_FIELDS = {"x": "1, two, 3", "w": "", "b": "one", "y": "1/0", "stride": "0", "padding": "-1", "lr": "0"}
 TABS = ["Worked solution", "Sliding window", "Many steps", "Export"]
+# Formulas a learner cannot read whole: any part of a KaTeX formula drawn past the box that clips it, be it a
+# box that hides it or one the learner would have to scroll sideways, formula by formula.
+FORMULAS_CUT = """() => {
+    const faults = [];
+    for (const formula of document.querySelectorAll("[data-testid='stMain'] .katex")) {
+        let box = formula.parentElement;
+        while (box && getComputedStyle(box).overflowX === "visible") box = box.parentElement;
+        if (!box) continue;
+        const edge = box.getBoundingClientRect();
+        for (const part of formula.querySelectorAll(".katex-html > .base")) {
+            const r = part.getBoundingClientRect();
+            const cut = Math.max(r.right - edge.right, edge.left - r.left);
+            if (r.width > 0 && cut > 3)
+                faults.push(`"${formula.innerText.replace(/\\s+/g, " ").slice(0, 40)}" is cut by ${Math.round(cut)} px`);
+        }
+    }
+    return faults;
+}"""
+
+
+def page_1_faults(page) -> list[str]:
+    """layout_faults, and the two a long exercise risks: formulas cut short, the page scrolling sideways."""
+    main = page.locator("[data-testid='stMain']")
+    sideways = main.evaluate("e => e.scrollWidth - e.clientWidth")
+    return layout_faults(page) + page.evaluate(FORMULAS_CUT) + ([f"scrolls sideways by {sideways} px"] * (sideways > 1))
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -164,7 +195,7 @@ def test_page_1_with_the_longest_inputs_and_every_field_wrong_fits_each_size(liv
         for tab in TABS:
             page.get_by_role("tab", name=tab).click()
             wait_idle(page)
-            assert layout_faults(page) == [], f"{tab} tab at {size}"
+            assert page_1_faults(page) == [], f"{tab} tab at {size}"
             if tab == "Sliding window":
                 chart = page.locator("[data-testid='stVegaLiteChart']").first
                 chart_right = chart.evaluate("e => e.getBoundingClientRect().right")
@@ -174,6 +205,14 @@ def test_page_1_with_the_longest_inputs_and_every_field_wrong_fits_each_size(liv
                 if size == "1024x768":
                     chart.scroll_into_view_if_needed()
                     screenshot(page, "convolution-32-inputs")
+        goto(page, "/convolution?" + urlencode(SMALL_INTEGERS))  # the worked solution is the tab that opens
+        assert page_1_faults(page) == [], f"32 small integers, worked solution at {size}"
+        if size == "1024x768":
+            page.get_by_text("1. Forward pass").scroll_into_view_if_needed()
+            screenshot(page, "convolution-32-inputs-solution")
+        page.locator("[data-testid='stButtonGroup'] button", has_text="Practice").click()
+        wait_idle(page)
+        assert page_1_faults(page) == [], f"32 small integers, practice at {size}"
         goto(page, "/convolution?" + urlencode(BAD_FIELDS))
         assert page.locator("[data-testid='stAlertContainer']").count() >= len(BAD_FIELDS)
         assert layout_faults(page) == [], f"error messages at {size}"

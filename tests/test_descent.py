@@ -68,7 +68,7 @@ def test_a_loss_that_reaches_rounding_noise_is_said_to_be_below_the_floor_the_ch
     assert 0 < run.losses[-1] < LOSS_FLOOR
     text = describe_run(run, F(1, 4), stable_learning_rate(fit)).text
     assert f"loss **below {power_of_ten(LOSS_FLOOR)}**" in text and "below 10⁻¹²" in text
-    assert "e-" not in text and "w ≈ [4]" in text and "b ≈ -3" in text
+    assert "e-" not in text and "w ≈ [4]" in text and "b ≈ −3" in text
 
 
 def test_above_the_convergence_limit_many_steps_say_so_before_the_loss_explodes():
@@ -86,3 +86,20 @@ def test_an_explosion_names_the_convergence_limit_once():
 def test_below_the_convergence_limit_many_steps_say_the_rate_is_below_it():
     report = describe(TWO_LIMITS, TWO_LIMITS_Y, F(1, 5), 50)
     assert not report.exploded and "α = 0.2 is below it." in report.text
+
+
+def test_a_rate_at_the_convergence_limit_bounces_and_is_not_said_to_overshoot():
+    at_the_limit = Layer((F(1),), (F(1),), F(0))  # 2/λ_max = 1 exactly
+    report = describe(at_the_limit, (F(3),), F(1), 50)
+    assert "α = 1 is at it: the steps end up bouncing between the same heights" in report.text
+    assert "overshoot" not in report.text and "loss **≈ 2** (from ≈ 2)" in report.text
+
+
+def test_one_step_is_said_in_the_singular():
+    report = describe(CLASSIC, Y, F(100), 50)
+    assert report.exploded and "after 1 step it was over 1,000 times its start" in report.text
+
+
+def test_negative_weights_carry_the_true_minus_sign():
+    report = describe(TWO_LIMITS, TWO_LIMITS_Y, F(1, 5), 50)
+    assert "w ≈ [−2.2812, −1.1423]" in report.text and "-" not in report.text.replace("λ_max", "")

@@ -1,4 +1,5 @@
-"""The seven fields read together (one clear message per bad field), and the exercise exported with a link back."""
+"""The seven fields read together (one clear message per bad field), the exercise exported with a link back,
+and the sliding-window chart laid out in rows that fit a projector."""
 
 import random
 from fractions import Fraction as F
@@ -6,9 +7,11 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from core.exercise.charts import AXIS_WIDTH, WINDOW_CHART_WIDTH, window_chart
 from core.exercise.conv1d import Layer
 from core.exercise.export import exercise_link, exercise_markdown
 from core.exercise.fields import DEFAULTS, read_inputs
+from core.exercise.numbers import parse_number
 from core.exercise.practice import random_exercise
 from core.exercise.worked_solution import worked_solution
 
@@ -80,10 +83,10 @@ def test_the_export_is_a_titled_exercise_stated_in_full_then_its_solution():
     assert text.startswith("# Convolution by hand: an exercise and its solution")
     problem = text[text.index("## The exercise") : text.index("## Solution")]
     for piece in [
-        r"x = \left(1/3,\ -0.5,\ 2,\ -1.25\right)",
-        r"w = \left(0.5,\ -0.25\right)",
+        r"x = (1/3,\allowbreak\ -0.5,\allowbreak\ 2,\allowbreak\ -1.25)",
+        r"w = (0.5,\allowbreak\ -0.25)",
         "$b = -0.1$",
-        r"y = \left(1,\ 0,\ -2\right)",
+        r"y = (1,\allowbreak\ 0,\allowbreak\ -2)",
         "stride $s = 2$",
         "padding $p = 1$",
         r"\alpha = 0.225",
@@ -115,3 +118,28 @@ def test_a_link_names_only_the_values_that_differ_from_the_classic_exercise():
     assert exercise_link(layer, y, lr) == "/convolution"
     changed = Layer(layer.x, layer.w, F(2), 1, 0)
     assert exercise_link(changed, y, F(1, 20)) == "/convolution?b=2&lr=0.05"
+
+
+def window_rows(layer: Layer) -> list[tuple[int, int]]:
+    """(positions, width in px) of each row of the sliding-window chart."""
+    spec = window_chart(layer)
+    blocks = spec.get("vconcat", [spec])
+    return [(len(b["layer"][0]["encoding"]["x"]["scale"]["domain"]), b["width"]["step"]) for b in blocks]
+
+
+def test_eleven_padded_positions_with_short_terms_share_one_row_of_the_sliding_window():
+    layer = Layer(tuple(map(F, range(1, 8))), (F(1), F(-1), F(2)), F(1, 2), stride=3, padding=2)
+    assert len(window_rows(layer)) == 1
+
+
+@pytest.mark.parametrize(
+    "x, w",
+    [
+        (["-2.75", "1/3", "12", "-1", "0.5", "7/4", "-10", "3"] * 4, ["0.5", "-1/4", "2"]),
+        ([str(v) for v in range(-16, 16)], ["1", "2", "-1"]),
+        ([str(v) for v in range(32)], [str(v) for v in range(-16, 16)]),
+    ],
+)
+def test_no_row_of_the_sliding_window_is_wider_than_page_1s_column_on_a_projector(x, w):
+    layer = Layer(tuple(map(parse_number, x)), tuple(map(parse_number, w)), F(0))
+    assert all(AXIS_WIDTH + positions * step <= WINDOW_CHART_WIDTH for positions, step in window_rows(layer))

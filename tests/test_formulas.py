@@ -12,7 +12,7 @@ import pytest
 
 from core.exercise.conv1d import Gradients, Layer, backward, cross_correlate, dilate, full_convolution, solve
 from core.exercise.formulas import Index, weight_gradient_inputs
-from core.exercise.numbers import format_number
+from core.exercise.numbers import text_number
 from core.exercise.window import highlight_text
 from core.exercise.worked_solution import forward_text, gradients_text, input_gradient_text
 
@@ -208,7 +208,7 @@ def test_sliding_window_weight_sum_is_what_its_printed_formula_gives():
             total = sum(
                 (d * padded(layer, index(j=j, l=a, s=shown_s)) for j, d in enumerate(grads.d_y_hat, start=1)), F(0)
             )
-            assert format_number(total) == match[4] == format_number(grads.d_w[a - 1])
+            assert text_number(total) == match[4] == text_number(grads.d_w[a - 1])
 
 
 @pytest.mark.parametrize("stride, words", [(1, "successive inputs"), (2, "every 2nd input"), (3, "every 3rd input")])

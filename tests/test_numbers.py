@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from core.exercise.numbers import (
     NumberError,
+    as_text,
     compact_number,
     format_approximate,
     format_number,
@@ -53,8 +54,8 @@ def test_vectors_are_read_however_they_are_separated(text):
         ("nan", "finite"),
         ("-Infinity", "finite"),
         ("1/0", "divides by zero"),
-        ("1e308", "far too large"),
-        ("1e-320", "far too large or too small"),
+        ("1e308", "too large: keep numbers between"),
+        ("1e-320", "too many decimal places"),
         ("1e999999999", "not a number"),
         ("2000000", "too large"),
         ("0.0000001", "decimal places"),
@@ -65,6 +66,32 @@ def test_vectors_are_read_however_they_are_separated(text):
 def test_bad_numbers_get_a_message_that_says_why(text, words):
     with pytest.raises(NumberError, match=words):
         parse_number(text)
+
+
+@pytest.mark.parametrize("text", ["1e300", "99999999999999999999", "2000000", "-1e7"])
+def test_a_number_too_large_gets_one_message_however_it_is_written(text):
+    with pytest.raises(NumberError) as error:
+        parse_number(text)
+    assert str(error.value).endswith("is too large: keep numbers between −1,000,000 and 1,000,000")
+
+
+def test_a_huge_numerator_over_a_huge_denominator_is_just_its_value():
+    assert parse_number("1e300/1e300") == 1
+
+
+@pytest.mark.parametrize(
+    "number, grouped, text",
+    [
+        ("-2", True, "−2"),
+        ("4008609800", True, "4,008,609,800"),
+        ("-1234.5678…", True, "−1,234.5678…"),
+        ("4008609800", False, "4008609800"),
+        ("0.3333…", True, "0.3333…"),
+        ("-3·10⁻¹⁷", True, "−3·10⁻¹⁷"),
+    ],
+)
+def test_numbers_in_text_have_the_true_minus_and_thousands_grouped_unless_in_a_list(number, grouped, text):
+    assert as_text(number, grouped) == text
 
 
 def test_a_vector_longer_than_the_cap_is_refused():

@@ -52,7 +52,7 @@ def test_a_shared_url_restores_the_exercise(open_page):
     )
     assert not at.exception and not errors(at)
     assert at.text_input(key="x").value == "1,2,3,4,5" and at.text_input(key="lr").value == "0.01"
-    assert "| [-1, -1, -1, -1] |" in shown_text(at)
+    assert "| [−1, −1, −1, −1] |" in shown_text(at)
 
 
 def test_editing_an_input_updates_the_whole_solution(open_page):
@@ -155,7 +155,7 @@ def test_export_offers_the_whole_solution_as_markdown(open_page):
     code = at.code[0].value
     assert code.startswith("# Convolution by hand: an exercise and its solution")
     assert "[Open this exercise in ConvLab](/convolution)" in code  # the classic exercise: no parameters
-    assert r"w = \left(2,\ 1,\ 3\right)" in code and r"\alpha = 0.01" in code and r"L = \tfrac12" in code
+    assert r"w = (2,\allowbreak\ 1,\allowbreak\ 3)" in code and r"\alpha = 0.01" in code and r"L = \tfrac12" in code
     assert code.index("## The exercise") < code.index("## Solution") < code.index("61.064")
     assert at.get("download_button")
 
@@ -233,7 +233,7 @@ def test_practice_states_the_task_in_full_with_the_half_in_the_loss(open_page):
     at.segmented_control(key="exercise_mode").set_value("🎯 Practice").run()
     text = shown_text(at)
     assert r"L = \tfrac12 \sum_i (\hat y_i - y_i)^2" in text and r"\alpha = 0.01" in text
-    assert r"x = \left(1,\ 2,\ 3,\ 4\right)" in text and "one step of gradient descent" in text
+    assert r"x = (1,\allowbreak\ 2,\allowbreak\ 3,\allowbreak\ 4)" in text and "one step of gradient descent" in text
     at.text_input(key="practice_loss").set_value("400")
     at.button[-1].click().run()
     assert any("L (loss)" in e.value and "twice the answer" in e.value for e in at.error)

@@ -63,12 +63,12 @@ def test_new_exercises_have_small_integers_a_falling_loss_and_short_answers(seed
 def test_the_task_states_the_layer_the_targets_the_half_squared_loss_the_rate_and_each_question():
     text = task_text(CLASSIC.layer, CLASSIC.y, CLASSIC.lr)
     for piece in [
-        r"x = \left(1,\ 2,\ 3,\ 4\right)",
-        r"w = \left(2,\ 1,\ 3\right)",
+        r"x = (1,\allowbreak\ 2,\allowbreak\ 3,\allowbreak\ 4)",
+        r"w = (2,\allowbreak\ 1,\allowbreak\ 3)",
         "$b = 1$",
         "stride $s = 1$",
         "padding $p = 0$",
-        r"y = \left(2,\ 4\right)",
+        r"y = (2,\allowbreak\ 4)",
         r"L = \tfrac12 \sum_i (\hat y_i - y_i)^2",
         r"\alpha = 0.01",
         r"w' = w - \alpha\, \partial L/\partial w",
@@ -81,7 +81,7 @@ def test_the_task_states_the_layer_the_targets_the_half_squared_loss_the_rate_an
 def test_a_padded_strided_task_names_the_padded_input_and_keeps_fractions_exact():
     layer = Layer((F(1, 3), F(-1, 2), F(2), F(-5, 4)), (F(1, 2), F(-1, 4)), F(-1, 10), 2, 1)
     text = task_text(layer, (F(1), F(0), F(-2)), F(9, 40))
-    assert r"x = \left(1/3,\ -0.5,\ 2,\ -1.25\right)" in text and r"\alpha = 0.225" in text
+    assert r"x = (1/3,\allowbreak\ -0.5,\allowbreak\ 2,\allowbreak\ -1.25)" in text and r"\alpha = 0.225" in text
     assert r"\tilde x_{s(i-1)+l}" in text and "1 zero added at each end" in text and "stride $s = 2$" in text
 
 

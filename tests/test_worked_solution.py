@@ -6,6 +6,7 @@ from fractions import Fraction as F
 
 from core.exercise.conv1d import Layer
 from core.exercise.descent import describe_run, gradient_descent, stable_learning_rate
+from core.exercise.typeset import ROW_WIDTH, latex_width
 from core.exercise.window import highlight_text
 from core.exercise.worked_solution import worked_solution
 
@@ -50,8 +51,37 @@ def test_the_one_step_limit_and_the_convergence_limit_are_told_apart():
     assert "The loss fell" in text and "about **this one step**" in text
     assert r"0 < \alpha < 2\lVert g\rVert^2/\lVert Jg\rVert^2 = 0.2276…" in text
     assert r"converges only for $\alpha < 2/\lambda_{\max} \approx 0.2224$" in text
-    assert r"$\alpha = 0.225$ is above it: this step helped, but the next ones overshoot" in text
+    assert r"$\alpha = 0.225$ is above it: this step helped" in text
     assert gradient_descent(TWO_LIMITS, TWO_LIMITS_Y, F(9, 40), 500).exploded_at is not None
+
+
+def test_above_the_convergence_limit_the_solution_names_the_step_from_which_the_loss_grows():
+    text = worked_solution(TWO_LIMITS, TWO_LIMITS_Y, F(9, 40)).to_markdown()
+    said = re.search(r"keeps falling until step (\d+), but from step (\d+) on every step raises it", text)
+    assert said and int(said[2]) == int(said[1]) + 1 == 3
+    losses = gradient_descent(TWO_LIMITS, TWO_LIMITS_Y, F(9, 40), 50).losses
+    assert losses[1] < losses[0] and losses[2] < losses[1]  # step 2 helps too
+    assert all(later > earlier for earlier, later in zip(losses[2:], losses[3:]))  # every step from 3 on raises it
+
+
+# α = 2/λ_max exactly: every step jumps across the valley to the same height.
+AT_THE_LIMIT = Layer((F(1),), (F(1),), F(0))
+
+
+def test_a_rate_at_the_convergence_limit_is_said_to_bounce_not_to_overshoot():
+    text = worked_solution(AT_THE_LIMIT, (F(3),), F(1)).to_markdown()
+    assert r"$\alpha = 1$ is at it: the steps end up bouncing between the same heights" in text
+    assert "overshoot" not in text and "is above it" not in text
+    losses = gradient_descent(AT_THE_LIMIT, (F(3),), F(1), 50).losses
+    assert max(abs(loss - 2) for loss in losses) < 1e-9
+
+
+def test_without_padding_the_page_writes_x_never_x_tilde():
+    layer = Layer(tuple(map(F, (1, 2, 3, 4, 5))), (F(1), F(2)), F(0), stride=2)
+    text = worked_solution(layer, (F(0), F(0)), F(1, 100)).to_markdown()
+    assert "the last position of $x$ lies beyond the last window" in text and r"\tilde" not in text
+    padded = Layer(layer.x, layer.w, F(0), stride=2, padding=1)
+    assert r"of $\tilde x$ lies beyond" in worked_solution(padded, (F(0),) * 3, F(1, 100)).to_markdown()
 
 
 def test_below_the_convergence_limit_the_solution_says_so_and_many_steps_converge():
@@ -69,7 +99,12 @@ def test_a_long_exact_value_is_shown_rounded_not_in_full():
 
 def test_a_rise_of_a_thousand_percent_is_said_in_whole_percent():
     text = worked_solution(CLASSIC, (F(2), F(4)), F(1, 10)).to_markdown()
-    assert "from 200 to 2420 (by 1,110%)" in text
+    assert "from 200 to 2,420 (by 1,110%)" in text
+
+
+def test_large_numbers_in_sentences_are_grouped_in_thousands_like_the_percentage_beside_them():
+    text = worked_solution(CLASSIC, (F(2), F(4)), F(100)).to_markdown()
+    assert "from 200 to 4,008,609,800 (by 2,004,304,800%)" in text
 
 
 VALUES = [F(v) for v in (-3, -2, -1, 0, 1, 2, 5)] + [F(1, 3), F(-2, 3), F(1, 7), F(-1, 4), F(9, 40), F(-7, 10)]
@@ -127,3 +162,29 @@ def test_no_sentence_ends_with_a_second_period():
 def test_percentages_are_said_as_people_say_them():
     percents = [p for text in EXERCISE_TEXTS for p in re.findall(r"[\d.,…]+%", text)]
     assert percents and all(re.fullmatch(r"\d{1,3}(,\d{3})*(\.\d)?%", p) for p in percents), percents
+
+
+def outside_latex(text: str) -> str:
+    """What Markdown shows as text: the $$…$$ and $…$ formulas (where LaTeX draws "-" as a minus) left out."""
+    return re.sub(r"\$[^$]*\$", " ", re.sub(r"\$\$.*?\$\$", " ", text, flags=re.DOTALL))
+
+
+def test_numbers_outside_formulas_carry_the_true_minus_sign_not_a_hyphen():
+    plain = [outside_latex(text) for text in EXERCISE_TEXTS]
+    assert any(re.search(r"\u2212\d", text) for text in plain)
+    assert [found for text in plain for found in re.findall(r"\S*(?<!\w)-\d\S*", text)] == []
+
+
+# A class's long exercise (the tester's): 32 small integers, a 3-weight kernel, 30 targets.
+LONG_X = (3, -1, 4, 1, -5, 9, 2, -6, 5, 3, -5, 8, 9, -7, 9, 3, 2, -3, 8, 4, -6, 2, 6, -4, 3, 3, 8, -3, 2, 7, 9, 5)
+LONG = Layer(tuple(map(F, LONG_X)), (F(1), F(2), F(-1)), F(1))
+
+
+def test_every_row_of_a_32_number_solution_fits_a_projector_column():
+    text = worked_solution(LONG, tuple(F(v) for v in range(30)), F(1, 100)).to_markdown()
+    blocks = re.findall(r"\$\$(.*?)\$\$", text, flags=re.DOTALL)
+    rows = [row for block in blocks for row in re.split(r"\\\\\n", block)]
+    assert len(rows) > 100 and max(latex_width(row) for row in rows) <= ROW_WIDTH
+    inline = re.findall(r"(?<!\$)\$([^$]+)\$(?!\$)", text)
+    too_long = [m for m in inline if latex_width(m) > ROW_WIDTH and r"\allowbreak" not in m and " + {" not in m]
+    assert too_long == []  # a long inline formula can break after its commas or between its terms

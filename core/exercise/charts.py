@@ -10,7 +10,7 @@ import pandas as pd
 from core.chart_style import CHART_HEIGHT, FADED, PALETTE, frozen, styled
 from core.exercise.conv1d import Layer
 from core.exercise.descent import LOSS_FLOOR, DescentRun
-from core.exercise.numbers import format_number
+from core.exercise.numbers import as_text, format_number, text_factor
 
 
 def window_cells(layer: Layer, highlight: tuple[str, int] | None) -> pd.DataFrame:
@@ -26,7 +26,7 @@ def window_cells(layer: Layer, highlight: tuple[str, int] | None) -> pd.DataFram
                     "output": f"ŷ{i + 1}",
                     "position": j,
                     "weight": f"w{l + 1}",
-                    "term": f"{format_number(xp[j])}·{format_number(w)}",
+                    "term": f"{text_factor(xp[j])}·{text_factor(w)}",
                     "on": on,
                 }
             )
@@ -39,10 +39,23 @@ def window_chart(layer: Layer, highlight: tuple[str, int] | None = None) -> dict
     return _window_chart(layer.x, layer.w, layer.stride, layer.padding, highlight)
 
 
-# The widest the sliding-window chart may draw: a projector's 1024 pixels, less the sidebar and the page's margins.
-WINDOW_CHART_WIDTH = 500
-CELL_WIDTH = 64  # room for a term such as "-2.75·1/4"
+def _text(value: Fraction) -> str:
+    return as_text(format_number(value), grouped=False)
+
+
+# The widest the sliding-window chart may draw: page 1's column at 1024×768 (wide layout, sidebar open) is 564 px,
+# less Vega's own padding. Rows wrap only when the next window would not fit in it.
+WINDOW_CHART_WIDTH = 550
+CELL_WIDTH = 64  # the widest cell; a longer term is cut short with … (the tooltip has it all)
+NARROWEST_CELL = 36
 AXIS_WIDTH = 50  # the outputs' names at the left
+# Widths in px of 12 px sans-serif (Arial's metrics, as Chromium draws the chart); other characters ≈ a digit.
+_GLYPH_WIDTHS = {"−": 7.0, "-": 4.0, "·": 3.4, ".": 3.4, "/": 3.4, "…": 12.0}
+
+
+def text_width(text: str) -> float:
+    """About how wide the chart draws a term or an axis label, in px."""
+    return sum(_GLYPH_WIDTHS.get(ch, 6.7) for ch in text)
 
 
 def window_blocks(layer: Layer, columns: int) -> list[range]:
@@ -62,13 +75,15 @@ def _window_chart(x, w, stride: int, padding: int, highlight) -> dict:
     xp = layer.padded_x
     p, n, k = layer.padding, len(layer.x), len(layer.w)
     # Two-line axis labels (name, then value), looked up by position: each padding zero keeps its own column.
-    labels = [["pad", "0"] if j < p or j >= p + n else [f"x{j - p + 1}", format_number(v)] for j, v in enumerate(xp)]
+    labels = [["pad", "0"] if j < p or j >= p + n else [f"x{j - p + 1}", _text(v)] for j, v in enumerate(xp)]
     cells = window_cells(layer, highlight)
     cells["input"] = [" = ".join(labels[j]) for j in cells["position"]]
     # Long inputs wrap into blocks, like lines of text, so the chart never runs past a projector's column.
+    # Cells as wide as their longest term or label, so that as many positions as fit share a row.
     room = WINDOW_CHART_WIDTH - AXIS_WIDTH
-    cell_width = max(16, min(CELL_WIDTH, room // k))
-    show_terms = cell_width >= 40  # narrower cells keep their terms in the tooltip
+    needed = max(text_width(text) for text in [*cells["term"], *(label for pair in labels for label in pair)]) + 10
+    cell_width = min(CELL_WIDTH, max(NARROWEST_CELL, round(needed)), room // k)  # one window always fits
+    show_terms = cell_width >= 40 or cell_width >= needed  # narrower cells keep their terms in the tooltip
     blocks = []
     for number, outputs in enumerate(window_blocks(layer, room // cell_width)):
         start = layer.window_start(outputs.start)

@@ -6,7 +6,7 @@ from fractions import Fraction
 import numpy as np
 
 from core.exercise.conv1d import Layer
-from core.exercise.numbers import format_approximate, format_number, power_of_ten
+from core.exercise.numbers import format_number, power_of_ten, text_approximate
 
 MAX_STEPS = 500
 # A loss this many times its start is exploding, not wandering.
@@ -80,6 +80,28 @@ def stable_learning_rate(layer: Layer) -> float | None:
     return 2 / largest if largest > 1e-12 else None
 
 
+# A rate this close to 2/λ_max (relatively) is at the limit: the float limit cannot tell it from the limit itself.
+AT_LIMIT = 1e-9
+
+
+def against_limit(lr: Fraction, limit: float) -> str:
+    """ "below", "at" or "above" the convergence limit 2/λ_max."""
+    if abs(float(lr) - limit) <= AT_LIMIT * limit:
+        return "at"
+    return "below" if lr < limit else "above"
+
+
+def first_rise(layer: Layer, y, lr: Fraction) -> int | None:
+    """The first step that raises the loss, if one does within MAX_STEPS; every later step raises it too.
+
+    Along each eigenvector of the Hessian the distance to the minimum is multiplied by |1 − αλ| at every step,
+    so the loss above its minimum is a sum of geometric sequences: convex in the step number.
+    """
+    losses = gradient_descent(layer, y, lr, MAX_STEPS).losses
+    rises = np.nonzero(losses[1:] > losses[:-1])[0]
+    return int(rises[0]) + 1 if len(rises) else None
+
+
 @dataclass(frozen=True)
 class DescentReport:
     """What the Many steps tab says under its charts; `exploded` asks for it to be shown as an error."""
@@ -89,7 +111,10 @@ class DescentReport:
 
 
 def loss_text(loss: float) -> str:
-    return f"below {power_of_ten(LOSS_FLOOR)}" if loss < LOSS_FLOOR else f"≈ {format_approximate(loss)}"
+    return f"below {power_of_ten(LOSS_FLOOR)}" if loss < LOSS_FLOOR else f"≈ {text_approximate(loss)}"
+
+
+AT_LIMIT_TEXT = "the steps end up bouncing between the same heights of the valley and never reach its bottom"
 
 
 def convergence_text(lr: Fraction, limit: float | None) -> str:
@@ -97,26 +122,33 @@ def convergence_text(lr: Fraction, limit: float | None) -> str:
     if limit is None:
         return "This loss is flat in every direction the step can take."
     rule = (
-        f"Gradient descent on this loss converges for α below 2/λ_max ≈ {format_approximate(limit)} "
+        f"Gradient descent on this loss converges for α below 2/λ_max ≈ {text_approximate(limit)} "
         "(λ_max is the largest curvature of the loss); below it every step lowers the loss"
     )
-    if lr < limit:
+    where = against_limit(lr, limit)
+    if where == "below":
         return f"{rule}, and α = {format_number(lr)} is below it."
+    if where == "at":
+        return f"{rule}, and α = {format_number(lr)} is at it: {AT_LIMIT_TEXT}."
     return f"{rule}, and α = {format_number(lr)} is not: the steps overshoot further and further."
+
+
+def steps(count: int) -> str:
+    return f"{count} step{'s' if count != 1 else ''}"
 
 
 def describe_run(run: DescentRun, lr: Fraction, limit: float | None) -> DescentReport:
     """The run in words, every number rounded by the one rule and the convergence limit named as such."""
     if run.exploded_at is not None:
-        stopped = f" The run stopped after {run.diverged_at} steps, past 10¹⁰⁰." if run.diverged_at else ""
+        stopped = f" The run stopped after {steps(run.diverged_at)}, past 10¹⁰⁰." if run.diverged_at else ""
         return DescentReport(
-            f"**The loss exploded**: after {run.exploded_at} steps it was over {EXPLOSION_FACTOR:,} times its start, "
+            f"**The loss exploded**: after {steps(run.exploded_at)} it was over {EXPLOSION_FACTOR:,} times its start, "
             f"and each step makes it worse.{stopped} " + convergence_text(lr, limit),
             exploded=True,
         )
-    weights = ", ".join(format_approximate(v) for v in run.weights[-1])
+    weights = ", ".join(text_approximate(v, grouped=False) for v in run.weights[-1])
     return DescentReport(
-        f"After {run.steps} steps: loss **{loss_text(run.losses[-1])}** (from ≈ {format_approximate(run.losses[0])}), "
-        f"w ≈ [{weights}], b ≈ {format_approximate(run.biases[-1])}. " + convergence_text(lr, limit),
+        f"After {steps(run.steps)}: loss **{loss_text(run.losses[-1])}** (from ≈ {text_approximate(run.losses[0])}), "
+        f"w ≈ [{weights}], b ≈ {text_approximate(run.biases[-1])}. " + convergence_text(lr, limit),
         exploded=False,
     )

@@ -45,11 +45,9 @@ def parse_number(text: str) -> Fraction:
     match = _NUMBER.match(token)
     if not match:
         raise NumberError(f"'{_clip(token)}' is not a number")
-    # The regex caps the exponent at three digits, so Fraction never builds a giant power of ten.
+    # The regex caps the exponent at three digits, so the largest power of ten Fraction builds (10⁹⁹⁹) is cheap:
+    # 1e300 and 99999999999999999999 are then refused by the same rule, with the same message.
     numerator, denominator = match.group(1), match.group(2)
-    for part in (numerator, denominator):
-        if part is not None and _exponent(part) > 30:
-            raise NumberError(f"'{_clip(token)}' is far too large or too small")
     value = Fraction(numerator)
     if denominator is not None:
         if Fraction(denominator) == 0:
@@ -60,11 +58,6 @@ def parse_number(text: str) -> Fraction:
     if value.denominator > MAX_DENOMINATOR:
         raise NumberError(f"'{_clip(token)}' has too many decimal places: six at most")
     return value
-
-
-def _exponent(decimal: str) -> int:
-    match = re.search(r"[eE]([+-]?\d+)$", decimal)
-    return abs(int(match.group(1))) if match else 0
 
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~&])")
@@ -206,15 +199,44 @@ def _exact_decimal(value: Fraction) -> str:
     return f"{sign}{scaled[:-places]}.{scaled[-places:]}"
 
 
-def format_vector(values) -> str:
-    """A vector as a learner writes it: [1.56, 0.28, 2]."""
-    return "[" + ", ".join(format_number(v) for v in values) + "]"
-
-
 def format_factor(value: Fraction) -> str:
-    """A number ready to multiply in a formula: negatives in parentheses, (−2)·3."""
+    """A number ready to multiply in a formula: negatives in parentheses, (-2) \\cdot 3."""
     text = format_number(value)
     return f"({text})" if value < 0 else text
+
+
+# Outside LaTeX (which draws "-" as a minus by itself) a minus is the true minus sign, not a hyphen.
+MINUS = "\u2212"
+
+
+def as_text(number: str, grouped: bool = True) -> str:
+    """A number written by format_number or format_approximate, as Markdown text shows it: −2 with the true minus
+    sign, and its whole part in thousands like the percentages beside it (4,008,609,800) unless in a list."""
+    sign, digits, rest = re.match(r"(-?)(\d*)(.*)", number, re.DOTALL).groups()
+    if grouped and len(digits) > 3:
+        digits = f"{int(digits):,}"
+    return (MINUS if sign else "") + digits + rest
+
+
+def text_number(value: Fraction) -> str:
+    """format_number for text outside LaTeX: −2, 4,008,609,800, 0.3333…"""
+    return as_text(format_number(value))
+
+
+def text_approximate(value: float, grouped: bool = True) -> str:
+    """format_approximate for text outside LaTeX."""
+    return as_text(format_approximate(value), grouped)
+
+
+def text_factor(value: Fraction) -> str:
+    """format_factor for text outside LaTeX: (−2)·3."""
+    text = as_text(format_number(value), grouped=False)
+    return f"({text})" if value < 0 else text
+
+
+def format_vector(values) -> str:
+    """A vector as a learner writes it, outside LaTeX: [1.56, −0.28, 2] (no thousands commas among the commas)."""
+    return "[" + ", ".join(as_text(format_number(v), grouped=False) for v in values) + "]"
 
 
 def compact_number(value: Fraction) -> str:

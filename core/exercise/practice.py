@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from core.exercise.conv1d import Layer, Solution, solve
-from core.exercise.numbers import NumberError, compact_number, format_number, parse_number, parse_vector
+from core.exercise.numbers import NumberError, compact_number, format_number, parse_number, parse_vector, text_number
+from core.exercise.typeset import inline_vector
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def task_text(layer: Layer, y, lr: Fraction) -> str:
 
 
 def _exact(values) -> str:
-    return r"\left(" + ",\\ ".join(compact_number(v) for v in values) + r"\right)"
+    return inline_vector([compact_number(v) for v in values])
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def mistakes(s: Solution, key: str) -> list[tuple[object, str]]:
             ),
             (
                 tuple(v - layer.b for v in s.y_hat),
-                f"The bias is missing: b = {format_number(layer.b)} is added to every output.",
+                f"The bias is missing: b = {text_number(layer.b)} is added to every output.",
             ),
         ]
     if key == "loss":

@@ -5,7 +5,8 @@ curvature's, 2/λ_max, is about every step: below it gradient descent converges.
 """
 
 from core.exercise.conv1d import Solution
-from core.exercise.numbers import format_approximate, format_number, format_percent
+from core.exercise.descent import AT_LIMIT_TEXT, MAX_STEPS, against_limit, first_rise
+from core.exercise.numbers import format_approximate, format_number, format_percent, text_number
 
 
 def verdict(s: Solution, convergence_limit: float | None) -> str:
@@ -23,18 +24,17 @@ def verdict(s: Solution, convergence_limit: float | None) -> str:
     )
     change = f"by {format_percent(abs(after - before) / before * 100)}" if before else ""
     if after < before:
-        return (
-            f"✅ **The loss fell**, from {format_number(before)} to {format_number(after)} ({change}). {one_step}"
-            + (" " + repeated_steps(s, convergence_limit))
+        return f"✅ **The loss fell**, from {text_number(before)} to {text_number(after)} ({change}). {one_step}" + (
+            " " + repeated_steps(s, convergence_limit)
         )
     if after == before:
         opening = (
-            f"**The loss stayed at {format_number(before)}**: $\\alpha$ is exactly the largest step that does not "
+            f"**The loss stayed at {text_number(before)}**: $\\alpha$ is exactly the largest step that does not "
             "raise it, so the step jumps across the valley to the same height."
         )
     else:
         opening = (
-            f"⚠️ **The loss rose**, from {format_number(before)} to {format_number(after)} ({change}): "
+            f"⚠️ **The loss rose**, from {text_number(before)} to {text_number(after)} ({change}): "
             "the step was too large. It jumps past the bottom of the valley and lands higher on the other side."
         )
     return f"{opening} {one_step} {repeated_steps(s, convergence_limit)}"
@@ -49,10 +49,22 @@ def repeated_steps(s: Solution, limit: float | None) -> str:
         rf"{format_approximate(limit)}$ ($\lambda_{{\max}}$ is the largest curvature of the loss; see Many steps), "
         "and below that every step lowers the loss"
     )
-    if s.lr < limit:
-        return f"{rule}; $\\alpha = {format_number(s.lr)}$ is below it."
+    where = against_limit(s.lr, limit)
+    alpha = f"$\\alpha = {format_number(s.lr)}$"
+    if where == "below":
+        return f"{rule}; {alpha} is below it."
+    if where == "at":
+        return f"{rule}. {alpha} is at it: {AT_LIMIT_TEXT}. Try a learning rate below it."
     if s.new_loss < s.loss:
-        return (
-            f"{rule}. ⚠️ $\\alpha = {format_number(s.lr)}$ is above it: this step helped, but the next ones overshoot."
-        )
+        return f"{rule}. ⚠️ {alpha} is above it: this step helped, {_later_steps(s)}: repeated steps diverge."
     return f"{rule}. Try a learning rate below $2/\\lambda_{{\\max}}$."
+
+
+def _later_steps(s: Solution) -> str:
+    """When the loss turns and grows again, from a float run of the same steps."""
+    rise = first_rise(s.layer, s.y, s.lr)
+    if rise is None:
+        return f"and the loss still falls after {MAX_STEPS} steps, but it grows again in the end"
+    if rise <= 2:
+        return "but every later step raises the loss"
+    return f"and the loss keeps falling until step {rise - 1}, but from step {rise} on every step raises it"

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 from core.exercise.conv1d import Layer
 from core.exercise.formulas import WEIGHT_GRADIENT_INPUT, weight_gradient_inputs
-from core.exercise.numbers import format_factor, format_number
+from core.exercise.numbers import text_factor, text_number
 
 
 def ordinal(n: int) -> str:
@@ -32,22 +32,22 @@ def highlight_text(layer: Layer, y, highlight: tuple[str, int] | None) -> str:
     kind, index = highlight
     if kind == "output":
         start = layer.window_start(index)
-        terms = " + ".join(f"{format_factor(xp[start + l])}·{format_factor(w)}" for l, w in enumerate(layer.w))
+        terms = " + ".join(f"{text_factor(xp[start + l])}·{text_factor(w)}" for l, w in enumerate(layer.w))
         where = "padded input" if layer.padding else "input"
         return (
             f"**ŷ{index + 1}** uses positions {start + 1}–{start + k} of the {where}: "
-            f"ŷ{index + 1} = {terms} + {format_factor(layer.b)} = **{format_number(y_hat[index])}**"
+            f"ŷ{index + 1} = {terms} + {text_factor(layer.b)} = **{text_number(y_hat[index])}**"
         )
     text = f"**w{index + 1}** meets one input in every window, so its gradient gathers one term per output."
     if y is None:
         return text
     delta = [a - t for a, t in zip(y_hat, y)]
     inputs = [xp[q - 1] for _, q in weight_gradient_inputs(layer, index + 1)]
-    terms = " + ".join(f"{format_factor(d)}·{format_factor(x)}" for d, x in zip(delta, inputs))
+    terms = " + ".join(f"{text_factor(d)}·{text_factor(x)}" for d, x in zip(delta, inputs))
     gradient = sum((d * x for d, x in zip(delta, inputs)), Fraction(0))
     symbol = r"\tilde x" if layer.padding else "x"
     formula = (
         rf"$\partial L/\partial w_{{{index + 1}}} = \sum_j (\hat y_j - y_j)\,{symbol}_{{{WEIGHT_GRADIENT_INPUT.text}}}$"
         rf" with $l = {index + 1}$, $s = {layer.stride}$"
     )
-    return f"{text}  \n{formula}: {terms} = **{format_number(gradient)}**"
+    return f"{text}  \n{formula}: {terms} = **{text_number(gradient)}**"

@@ -27,8 +27,16 @@ from core.exercise.formulas import (
     weight_gradient_latex,
     window_inputs,
 )
-from core.exercise.numbers import SIGNIFICANT_DIGITS, format_factor, format_number, format_vector, full_stop
+from core.exercise.numbers import (
+    SIGNIFICANT_DIGITS,
+    format_factor,
+    format_number,
+    format_vector,
+    full_stop,
+    text_number,
+)
 from core.exercise.step_verdict import verdict
+from core.exercise.typeset import Terms, aligned, equation, inline_sum, inline_vector
 
 AGREEMENT = (
     "Every number here is computed exactly (fractions, not floating point) and agrees with PyTorch's autograd: "
@@ -78,29 +86,41 @@ def worked_solution(layer: Layer, y=None, lr: Fraction | None = None) -> WorkedS
     return WorkedSolution(tuple([Section("Answers", answers_text(solution))] + sections))
 
 
-def _block(lines: list[str]) -> str:
-    return "$$\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n$$"
-
-
-def _sum(terms: list[str]) -> str:
-    return " + ".join(terms) if terms else "0"
+def _block(equations: list[list[str]]) -> str:
+    """Equations one under the other, each as the rows typeset.equation broke it into."""
+    return aligned([row for rows in equations for row in rows])
 
 
 def _vec(values) -> str:
-    return r"\left(" + ",\\ ".join(format_number(v) for v in values) + r"\right)"
+    """A vector inside a sentence: it wraps after a comma, like the words around it."""
+    return inline_vector([format_number(v) for v in values])
+
+
+def _loss(symbol: str, y_hat, y, loss) -> list[str]:
+    """L = ½[(ŷ₁ − y₁)² + …] = ½[squares] = L, over as many rows as the column needs."""
+    terms = [rf"({format_number(a)} - {format_factor(t)})^2" for a, t in zip(y_hat, y)]
+    squares = [format_number((a - t) ** 2) for a, t in zip(y_hat, y)]
+    return equation(
+        symbol,
+        [
+            Terms(terms, before=r"\tfrac12\Big[", after=r"\Big]"),
+            Terms(squares, before=r"\tfrac12\Big[", after=r"\Big]"),
+            format_number(loss),
+        ],
+    )
 
 
 def answers_text(s: Solution) -> str:
     rows = [
         ("outputs", r"\hat y", format_vector(s.y_hat)),
-        ("loss", "L", format_number(s.loss)),
+        ("loss", "L", text_number(s.loss)),
         ("weight gradient", r"\partial L/\partial w", format_vector(s.grads.d_w)),
-        ("bias gradient", r"\partial L/\partial b", format_number(s.grads.d_b)),
+        ("bias gradient", r"\partial L/\partial b", text_number(s.grads.d_b)),
         ("input gradient", r"\partial L/\partial x", format_vector(s.grads.d_x)),
         ("new weights", "w'", format_vector(s.new_layer.w)),
-        ("new bias", "b'", format_number(s.new_layer.b)),
+        ("new bias", "b'", text_number(s.new_layer.b)),
         ("new outputs", r"\hat y'", format_vector(s.new_y_hat)),
-        ("new loss", "L'", format_number(s.new_loss)),
+        ("new loss", "L'", text_number(s.new_loss)),
     ]
     table = ["| quantity | symbol | value |", "|---|:---:|---|"]
     table += [f"| {name} | ${symbol}$ | {value} |" for name, symbol, value in rows]
@@ -124,27 +144,27 @@ def forward_text(layer: Layer) -> str:
     xp = layer.padded_x
     for i, value in enumerate(layer.forward(), start=1):
         terms = window_inputs(layer, i)
-        symbols = _sum([f"{x}_{{{q}}} w_{{{l}}}" for l, q in terms]) + " + b"
-        numbers = _sum([rf"{format_factor(xp[q - 1])} \cdot {format_factor(layer.w[l - 1])}" for l, q in terms])
-        lines.append(rf"\hat y_{{{i}}} &= {symbols} = {numbers} + {format_factor(layer.b)} = {format_number(value)}")
+        symbols = [f"{x}_{{{q}}} w_{{{l}}}" for l, q in terms] + ["b"]
+        numbers = [rf"{format_factor(xp[q - 1])} \cdot {format_factor(layer.w[l - 1])}" for l, q in terms]
+        numbers.append(format_factor(layer.b))
+        lines.append(equation(rf"\hat y_{{{i}}}", [Terms(symbols), Terms(numbers), format_number(value)]))
     parts.append(_block(lines))
-    parts.append(rf"So $\hat y = {_vec(layer.forward())}$.")
+    parts.append(rf"So $\hat y = {_vec(layer.forward())}.$")  # the full stop inside: never alone on a line
     return "\n\n".join(parts)
 
 
 def loss_text(y_hat, y) -> str:
-    terms = _sum([rf"({format_number(a)} - {format_factor(t)})^2" for a, t in zip(y_hat, y)])
-    squares = _sum([format_number((a - t) ** 2) for a, t in zip(y_hat, y)])
-    return (
-        rf"$$L = \tfrac12 \sum_{{i=1}}^{{{len(y)}}} (\hat y_i - y_i)^2 = \tfrac12\left[{terms}\right]"
-        rf" = \tfrac12\left[{squares}\right] = {format_number(squared_error(y_hat, y))}$$"
-    )
+    definition = rf"L &= \tfrac12 \sum_{{i=1}}^{{{len(y)}}} (\hat y_i - y_i)^2"
+    return aligned([definition, *_loss("", y_hat, y, squared_error(y_hat, y))])
 
 
 def gradients_text(layer: Layer, grads: Gradients) -> str:
     x, xp = padded_symbol(layer), layer.padded_x
     delta_lines = [
-        rf"\frac{{\partial L}}{{\partial \hat y_{{{i + 1}}}}} &= \hat y_{{{i + 1}}} - y_{{{i + 1}}} = {format_number(d)}"
+        equation(
+            rf"\frac{{\partial L}}{{\partial \hat y_{{{i + 1}}}}}",
+            [rf"\hat y_{{{i + 1}}} - y_{{{i + 1}}}", format_number(d)],
+        )
         for i, d in enumerate(grads.d_y_hat)
     ]
     parts = [
@@ -155,16 +175,18 @@ def gradients_text(layer: Layer, grads: Gradients) -> str:
     lines = []
     for l, g in enumerate(grads.d_w, start=1):
         terms = weight_gradient_inputs(layer, l)
-        symbols = _sum([rf"\tfrac{{\partial L}}{{\partial \hat y_{{{j}}}}}\, {x}_{{{q}}}" for j, q in terms])
-        numbers = _sum([rf"{format_factor(grads.d_y_hat[j - 1])} \cdot {format_factor(xp[q - 1])}" for j, q in terms])
-        lines.append(rf"\frac{{\partial L}}{{\partial w_{{{l}}}}} &= {symbols} = {numbers} = {format_number(g)}")
+        symbols = [rf"\tfrac{{\partial L}}{{\partial \hat y_{{{j}}}}}\, {x}_{{{q}}}" for j, q in terms]
+        numbers = [rf"{format_factor(grads.d_y_hat[j - 1])} \cdot {format_factor(xp[q - 1])}" for j, q in terms]
+        lines.append(
+            equation(rf"\frac{{\partial L}}{{\partial w_{{{l}}}}}", [Terms(symbols), Terms(numbers), format_number(g)])
+        )
     parts.append(_block(lines))
     parts.append(weight_gradient_statement(layer, grads))
     parts.append(
         full_stop(
             r"**Bias.** The bias is added to every output: "
             rf"$\dfrac{{\partial L}}{{\partial b}} = \sum_j (\hat y_j - y_j) = "
-            rf"{_sum([format_factor(d) for d in grads.d_y_hat])} = {format_number(grads.d_b)}$"
+            rf"{inline_sum([format_factor(d) for d in grads.d_y_hat])} = {format_number(grads.d_b)}$"
         )
     )
     return "\n\n".join(parts)
@@ -175,7 +197,7 @@ def _unreached_reason(layer: Layer) -> str:
     n, k, s, p, r = len(layer.x), len(layer.w), layer.stride, layer.padding, layer.unreached
     where = "position" if r == 1 else f"{r} positions"
     return (
-        rf"the last {where} of $\tilde x$ lie{'s' if r == 1 else ''} beyond the last window "
+        rf"the last {where} of ${padded_symbol(layer)}$ lie{'s' if r == 1 else ''} beyond the last window "
         rf"(${SLACK.text} = {n + 2 * p - k}$ is not a multiple of $s = {s}$)"
     )
 
@@ -196,7 +218,7 @@ def weight_gradient_statement(layer: Layer, grads: Gradients) -> str:
         rf"{'s' if s > 2 else ''} between its entries): ${_vec(dilate(grads.d_y_hat, s))}$"
     )
     if not r:
-        return statement + "."
+        return statement.removesuffix("$") + ".$"  # the full stop inside the formula: never alone on a line
     return (
         statement
         + rf", keeping its first $k = {k}$ entries. The cross-correlation has "
@@ -212,14 +234,16 @@ def input_gradient_text(layer: Layer, grads: Gradients) -> str:
         uses = input_gradient_terms(layer, j)
         if not uses:
             lines.append(
-                rf"\frac{{\partial L}}{{\partial x_{{{j}}}}} &= 0 \quad\text{{(no window uses }}x_{{{j}}}\text{{)}}"
+                [rf"\frac{{\partial L}}{{\partial x_{{{j}}}}} &= 0 \quad\text{{(no window uses }}x_{{{j}}}\text{{)}}"]
             )
             continue
-        symbols = _sum([rf"\tfrac{{\partial L}}{{\partial \hat y_{{{i}}}}}\, w_{{{l}}}" for i, l in uses])
-        numbers = _sum(
-            [rf"{format_factor(grads.d_y_hat[i - 1])} \cdot {format_factor(layer.w[l - 1])}" for i, l in uses]
+        symbols = [rf"\tfrac{{\partial L}}{{\partial \hat y_{{{i}}}}}\, w_{{{l}}}" for i, l in uses]
+        numbers = [rf"{format_factor(grads.d_y_hat[i - 1])} \cdot {format_factor(layer.w[l - 1])}" for i, l in uses]
+        lines.append(
+            equation(
+                rf"\frac{{\partial L}}{{\partial x_{{{j}}}}}", [Terms(symbols), Terms(numbers), format_number(value)]
+            )
         )
-        lines.append(rf"\frac{{\partial L}}{{\partial x_{{{j}}}}} &= {symbols} = {numbers} = {format_number(value)}")
     where = r" (it sits at $\tilde x_{j+p}$)" if p else ""
     statement = (
         rf"So $\dfrac{{\partial L}}{{\partial x}} = {_vec(grads.d_x)}$: the full convolution of "
@@ -246,22 +270,33 @@ def sgd_text(s: Solution, convergence_limit: float | None = None) -> str:
     lr, layer, new = s.lr, s.layer, s.new_layer
     a = format_factor(lr)
     lines = [
-        rf"w_{{{l + 1}}}' &= w_{{{l + 1}}} - \alpha \frac{{\partial L}}{{\partial w_{{{l + 1}}}}} "
-        rf"= {format_number(w)} - {a} \cdot {format_factor(g)} = {format_number(w2)}"
+        equation(
+            f"w_{{{l + 1}}}'",
+            [
+                rf"w_{{{l + 1}}} - \alpha \frac{{\partial L}}{{\partial w_{{{l + 1}}}}}",
+                rf"{format_number(w)} - {a} \cdot {format_factor(g)}",
+                format_number(w2),
+            ],
+        )
         for l, (w, g, w2) in enumerate(zip(layer.w, s.grads.d_w, new.w))
     ]
     lines.append(
-        rf"b' &= b - \alpha \frac{{\partial L}}{{\partial b}} = {format_number(layer.b)} - {a} \cdot "
-        rf"{format_factor(s.grads.d_b)} = {format_number(new.b)}"
+        equation(
+            "b'",
+            [
+                r"b - \alpha \frac{\partial L}{\partial b}",
+                rf"{format_number(layer.b)} - {a} \cdot {format_factor(s.grads.d_b)}",
+                format_number(new.b),
+            ],
+        )
     )
     xp = layer.padded_x
     out_lines = []
     for i, value in enumerate(s.new_y_hat):
         start = layer.window_start(i)
-        numbers = _sum([rf"{format_factor(xp[start + l])} \cdot {format_factor(w)}" for l, w in enumerate(new.w)])
-        out_lines.append(rf"\hat y_{{{i + 1}}}' &= {numbers} + {format_factor(new.b)} = {format_number(value)}")
-    terms = _sum([rf"({format_number(a_)} - {format_factor(t)})^2" for a_, t in zip(s.new_y_hat, s.y)])
-    squares = _sum([format_number((a_ - t) ** 2) for a_, t in zip(s.new_y_hat, s.y)])
+        numbers = [rf"{format_factor(xp[start + l])} \cdot {format_factor(w)}" for l, w in enumerate(new.w)]
+        numbers.append(format_factor(new.b))
+        out_lines.append(equation(rf"\hat y_{{{i + 1}}}'", [Terms(numbers), format_number(value)]))
     return "\n\n".join(
         [
             rf"**Update** with learning rate $\alpha = {format_number(lr)}$: $w' = w - \alpha\, \partial L/\partial w$ "
@@ -269,7 +304,8 @@ def sgd_text(s: Solution, convergence_limit: float | None = None) -> str:
             _block(lines),
             "**New outputs** with the new weights and bias:",
             _block(out_lines),
-            rf"**New loss.** $L' = \tfrac12\left[{terms}\right] = \tfrac12\left[{squares}\right] = {format_number(s.new_loss)}$",
+            "**New loss**, from the new outputs:",
+            aligned(_loss("L'", s.new_y_hat, s.y, s.new_loss)),
             verdict(s, convergence_limit),
         ]
     )
