@@ -5,12 +5,14 @@ import random
 
 import streamlit as st
 
+from core.lab.captions import chart_note
 from core.lab.charts import accuracy_heatmap, accuracy_vs_shift_chart
 from core.lab.config import TrainConfig
-from core.lab.explain import FILL_NAMES, explanations
+from core.lab.explain import explanations, torus
 from core.lab.questions import GRID_IMAGES, MAX_SHIFT, MODEL_NAMES, random_test_index, shared_lab
 from core.lab.shift import shift_images
 from core.lab.weights import weights_file_name
+from core.lab.wording import FILL_NAMES
 from core.serving.timing import timed
 from pages.lab_training import SETTINGS, keep_in_bounds, trained_models, training_settings
 from pages.lab_views import show_hidden_units, show_images, show_layers, show_table
@@ -45,12 +47,13 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     """Everything the shift sliders change; a slider reruns only this part of the page."""
     remember("equivariance_explorer", EXPLORER)
     changed = keep_in_bounds(
-        {"fill": (FILL, "zero")},
+        {"fill": (list(FILL), "zero")},
         {
             "dx": (-MAX_SHIFT, MAX_SHIFT, 2),
             "dy": (-MAX_SHIFT, MAX_SHIFT, 0),
             "test_image": (0, len(dataset.x_test) - 1, 0),
         },
+        spellings={"fill": {mode: label for label, mode in FILL.items()}},
     )
     drop_unreadable_numbers("dx", "dy", "test_image")
     if changed:
@@ -91,7 +94,7 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     image = dataset.x_test[index]
     show_images(dataset, index, shift_images(image, dx, dy, mode), shift, lab.probabilities(jobs, image, dx, dy, mode))
     comparisons = lab.layers(jobs["cnn"], image, dx, dy, mode)
-    show_layers(comparisons)
+    show_layers(comparisons, no_border=torus(config, mode))
     show_hidden_units(lab.hidden(jobs["mlp"], image, dx, dy, mode), shift, config.dataset)
 
     plain_mlp = lab.plain_mlp_accuracy(config, dataset, dx, dy, mode) if config.augment_shift else None
@@ -117,6 +120,9 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
         show_progress(lab.sweep_updates(jobs, dataset, mode))
         chart = accuracy_vs_shift_chart(lab.sweeps(jobs, mode), config.augment_shift, shift)
         st.vega_lite_chart(spec=chart, width="stretch")
+        note = chart_note(shift)
+        if note:
+            st.caption(note)
 
 
 st.title("🔀 Equivariance lab")

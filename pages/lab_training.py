@@ -4,12 +4,19 @@ import dataclasses
 
 import streamlit as st
 
-from core.lab.config import CHOICE_LABELS, OFFERED, SETTING_HELP, TrainConfig, choice_from_link, number_from_link
+from core.lab.config import (
+    CHOICE_LABELS,
+    OFFERED,
+    SETTING_HELP,
+    TrainConfig,
+    choice_from_link,
+    number_from_link,
+)
 from core.lab.data import DATASETS
 from core.lab.plan import duration
 from core.lab.questions import Lab
 from pages.progress import show_progress
-from pages.streamlit_internals import drop_unreadable_numbers
+from pages.streamlit_internals import correct_the_link, drop_unreadable_numbers
 
 DEFAULT = TrainConfig()
 BOUNDS, CHOICES = TrainConfig.bounds(), TrainConfig.choices()
@@ -34,10 +41,13 @@ def keep_in_bounds(
     choices: dict[str, tuple[list, object]],
     ranges: dict[str, tuple[int, int, int]],
     offered_values: dict[str, tuple[tuple[int, ...], int]] | None = None,
+    spellings: dict[str, dict[str, str]] | None = None,
 ) -> str:
     """Before the controls are drawn: a value the URL asks for that the lab does not allow becomes the nearest allowed
     one (or the default), and a control emptied (?fill=) or pushed out of range goes back to a valid value.
-    choices: key → (allowed, default); ranges: key → (low, high, default); offered_values: key → (the values, default).
+    choices: key → (allowed, default); ranges: key → (low, high, default); offered_values: key → (the values, default);
+    spellings: key → {another spelling: the allowed value} (any case), followed without a word, the URL then written
+    the control's way.
 
     Returns one sentence per value changed, for the page to say (Streamlit alone would silently show the default).
     """
@@ -48,7 +58,7 @@ def keep_in_bounds(
         if text is None:
             continue
         if key in choices:
-            value, note = choice_from_link(key, text, *choices[key])
+            value, note = choice_from_link(key, text, *choices[key], (spellings or {}).get(key))
         elif key in ranges:
             value, note = number_from_link(key, text, *ranges[key])
         else:
@@ -56,6 +66,7 @@ def keep_in_bounds(
             value, note = number_from_link(key, text, min(values), max(values), default, values)
         if text != str(value):  # Streamlit would not read this text as the value: give the control the value itself
             st.session_state[key] = value
+            correct_the_link(key, str(value))
         notes += [note] if note else []
     for key, (allowed, default) in [*choices.items(), *offered_values.items()]:
         if key in st.session_state and st.session_state[key] not in allowed:
@@ -79,6 +90,7 @@ def training_settings() -> TrainConfig:
         {"dataset": (DATASETS, DEFAULT.dataset), **choices},
         {key: (*BOUNDS[key], getattr(DEFAULT, key)) for key in ("epochs", "seed", "augment_shift")},
         {key: (OFFERED[key], getattr(DEFAULT, key)) for key in ("train_size", "mlp_hidden")},
+        CHOICE_LABELS,  # the settings as the code writes them (gap, blurpool) → their labels
     )
     if changed:
         st.info(changed, icon="🔗")

@@ -2,10 +2,12 @@
 
 import streamlit as st
 
+from core.lab.captions import consistency_note, hidden_units_sentence, layer_caption, model_verdicts
 from core.lab.charts import probabilities_chart
-from core.lab.explain import CONSISTENCY_NOTE, hidden_units_sentence, known, reference_table
+from core.lab.explain import reference_table
 from core.lab.images import difference_picture, digit_picture, feature_map_picture, hidden_picture, strongest_channels
 from core.lab.questions import CONSISTENCY_SHIFT
+from core.lab.wording import shifted_by
 
 LAYER_COLUMNS = [1.2, 2, 2, 2]
 DIGIT_WIDTH = 168  # pixels: six per pixel of a 28×28 digit
@@ -18,7 +20,7 @@ def dark_theme() -> bool:
 
 def show_table(rows, shift: tuple[int, int], mode: str, images: int) -> None:
     st.table(reference_table(rows, shift, mode))
-    st.caption(CONSISTENCY_NOTE.format(images=images, reach=CONSISTENCY_SHIFT))
+    st.caption(consistency_note(images, CONSISTENCY_SHIFT, mode))
 
 
 def show_images(dataset, index: int, shifted, shift: tuple[int, int], probabilities: dict) -> None:
@@ -31,19 +33,15 @@ def show_images(dataset, index: int, shifted, shift: tuple[int, int], probabilit
     digits = pictures.container(horizontal=True, gap="small")
     original = digit_picture(dataset.x_test[index].numpy(), dark=dark)
     digits.image(original, caption=f"test image {index}: a {names[label]}", width=DIGIT_WIDTH)
-    digits.image(digit_picture(shifted.numpy(), dark=dark), caption=f"shifted by {shift}", width=DIGIT_WIDTH)
+    digits.image(digit_picture(shifted.numpy(), dark=dark), caption=shifted_by(shift), width=DIGIT_WIDTH)
     with verdict:
-        verdicts = [
-            f"the {name} says **{names[int(p.argmax())]}** ({p.max():.0%})"
-            + (" ✅" if int(p.argmax()) == label else " ❌")
-            for name, p in probabilities.items()
-        ]
-        st.markdown(f"Shifted, this {names[label]}: " + "; ".join(verdicts) + ".")
+        st.markdown(model_verdicts(names, label, probabilities, shift))
         st.vega_lite_chart(spec=probabilities_chart(probabilities, names, label), width="stretch")
 
 
-def show_layers(comparisons) -> None:
-    """For each stage of the CNN: f(shift(x)), shift(f(x)) and their difference, on one scale."""
+def show_layers(comparisons, no_border: bool) -> None:
+    """For each stage of the CNN: f(shift(x)), shift(f(x)) and their difference, on one scale (no border line on a
+    torus, where there is no border)."""
     dark = dark_theme()
     titles = ["layer", "f(shift(x)): maps of the shifted image", "shift(f(x)): the maps, shifted", "difference"]
     for column, title in zip(st.columns(LAYER_COLUMNS, gap="small"), titles):
@@ -52,17 +50,7 @@ def show_layers(comparisons) -> None:
         channels = strongest_channels(comparison.shifted_f, 8)
         high = float(max(comparison.f_of_shifted[channels].max(), comparison.shifted_f[channels].max(), 1e-6))
         left, first, second, third = st.columns(LAYER_COLUMNS, gap="small", vertical_alignment="center")
-        moved = (
-            f"shifted by {comparison.shift}"
-            if comparison.whole
-            else f"≈ shifted by {comparison.shift}: not a whole cell"
-        )
-        inside = known(comparison.interior_relative_error)
-        interior = f"away from the border {inside:.2g}" if inside is not None else "no interior left"
-        left.markdown(
-            f"**{comparison.name}** · stride {comparison.stride}  \n{moved}  \n"
-            f"relative error **{comparison.relative_error:.2g}**  \n{interior}"
-        )
+        left.markdown(layer_caption(comparison, no_border))
         for column, maps in ((first, comparison.f_of_shifted), (second, comparison.shifted_f)):
             column.image(feature_map_picture(maps[channels], 0.0, high, columns=4, dark=dark), width="stretch")
         third.image(difference_picture(comparison.difference[channels], high, columns=4, dark=dark), width="stretch")
@@ -81,6 +69,6 @@ def show_hidden_units(hidden, shift: tuple[int, int], dataset: str) -> None:
     high, dark = float(max(hidden.original.max(), hidden.shifted.max(), 1e-6)), dark_theme()
     for column, values, caption in (
         (units[0], hidden.original, "hidden units, original image"),
-        (units[1], hidden.shifted, f"hidden units, shifted by {shift}"),
+        (units[1], hidden.shifted, f"hidden units, {shifted_by(shift)}"),
     ):
         column.image(hidden_picture(values, high, dark=dark), caption=caption, width="stretch")

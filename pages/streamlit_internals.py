@@ -91,3 +91,22 @@ ONE_HISTORY_ENTRY_PER_PAGE = """
 def one_history_entry_per_page() -> None:
     """Back and Forward move between the pages a learner visited, each as they left it (see above)."""
     st.html(ONE_HISTORY_ENTRY_PER_PAGE, unsafe_allow_javascript=True)
+
+
+def correct_the_link(key: str, text: str) -> None:
+    """The corrected value in the address bar too, so that a reload, Back or a shared link keeps what the page shows.
+
+    Private (Streamlit 1.67): a bound control is seeded from Streamlit's own copy of the URL as the page loaded
+    (`_initial_query_params`), which `st.query_params` does not change; seeded from the old text, the control drops
+    the value from the address bar. Both copies get the corrected text; a default Streamlit then leaves out of the
+    URL, as it does for every control at its default.
+    """
+    try:
+        st.query_params[key] = text
+    except st.errors.StreamlitAPIException:  # already bound to its control: the control itself keeps the URL
+        return
+    context = get_script_run_ctx()
+    if context is not None:
+        with context.session_state.query_params() as params:
+            if key in params._initial_query_params:
+                params._initial_query_params[key] = [text]

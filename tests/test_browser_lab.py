@@ -117,3 +117,42 @@ def test_a_long_training_asks_first_then_shows_its_progress_without_the_question
     expect(page.locator("[data-testid='stProgress']")).to_be_visible(timeout=60_000)
     expect(page.get_by_text(re.compile(r"Training the (MLP|CNN).*left"))).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("Train anyway"))).to_have_count(0)  # no stale question
+
+
+# Every text of the accuracy-against-shift chart (legend entries, titles), with its box and the chart's.
+CHART_TEXTS = """() => {
+    const chart = [...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
+        .find(e => e.innerText.includes("Accuracy against shift") || e.textContent.includes("Accuracy against shift"));
+    const box = chart.getBoundingClientRect();
+    const texts = [...chart.querySelectorAll("svg text")].map(t => {
+        const r = t.getBoundingClientRect();
+        return {text: t.textContent, left: r.left, right: r.right};
+    });
+    return {left: box.left, right: box.right, texts};
+}"""
+
+
+@pytest.mark.parametrize("browser_page", [(1024, 768)], indirect=True)
+def test_the_shift_charts_legend_is_whole_on_a_1024_by_768_projector(browser_page):
+    page = browser_page
+    open_lab(page)
+    chart = page.evaluate(CHART_TEXTS)
+    texts = {entry["text"]: entry for entry in chart["texts"]}
+    for label in ("MLP", "CNN", "horizontal (dx)", "vertical (dy)"):
+        assert label in texts, sorted(texts)
+        assert chart["left"] - 1 <= texts[label]["left"] and texts[label]["right"] <= chart["right"] + 1, (label, chart)
+
+
+def test_a_link_with_values_out_of_range_is_corrected_in_the_address_bar_too(browser_page):
+    page = browser_page
+    goto(page, "/equivariance?dx=999&fill=nope&test_image=-3&dy=2.6")
+    expect(page.locator("[data-testid='stTable']")).to_be_visible(timeout=180_000)
+    wait_idle(page)
+    assert "The link asked for dx = 999" in main_text(page)
+    query = page.url.split("?", 1)[1] if "?" in page.url else ""
+    assert sorted(query.split("&")) == ["dx=8", "dy=3"], page.url  # fill and test_image: their defaults, left out
+    page.reload()
+    expect(page.locator("[data-testid='stTable']")).to_be_visible(timeout=180_000)
+    wait_idle(page)
+    assert shifted_header(page).startswith("shifted by (8, 3)")
+    assert "The link asked for" not in main_text(page)

@@ -130,3 +130,26 @@ def test_the_pooling_stages_are_the_ones_whose_stride_grows():
         ("conv2", False),
         ("pool2", True),
     ]
+
+
+@pytest.mark.parametrize(("dx", "dy"), [(2, 0), (0, -2), (2, 2), (-6, 2)])
+def test_on_a_torus_blurpool_keeps_each_pool2_maps_average_for_even_shifts_though_the_maps_do_not_move(digit, dx, dy):
+    """The binomial blur, then every second cell, keeps a quarter of the map's total whichever cells it keeps: with
+    conv2's maps moved by whole cells on the torus, the averages a global-average head reads do not change."""
+    cnn = seeded_cnn(padding="circular", downsample="blurpool", head="gap")
+    pool2 = compare_layers(cnn, digit, dx, dy, "circular")[-1]
+    assert not pool2.whole and pool2.relative_error > 0.05
+    assert pool2.mean_relative_error < 1e-6
+
+
+@pytest.mark.parametrize(
+    ("downsample", "padding", "mode", "shift"),
+    [
+        ("max", "circular", "circular", (2, 0)),
+        ("blurpool", "circular", "circular", (1, 1)),
+        ("blurpool", "zero", "zero", (2, 0)),
+    ],
+)
+def test_pool2s_averages_change_with_max_pooling_an_odd_shift_or_borders(digit, downsample, padding, mode, shift):
+    pool2 = compare_layers(seeded_cnn(padding=padding, downsample=downsample), digit, *shift, mode)[-1]
+    assert pool2.mean_relative_error > 1e-3

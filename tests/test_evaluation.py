@@ -143,3 +143,34 @@ def test_predict_logits_steps_once_per_batch():
     fractions = []
     predict_logits(CNN().eval(), torch.zeros(600, 28, 28, dtype=torch.uint8), batch_size=256, step=fractions.append)
     assert fractions == pytest.approx([1 / 3, 2 / 3, 1.0])
+
+
+def test_the_tables_shift_consistency_uses_the_fill_of_the_shifted_column_beside_it():
+    from types import SimpleNamespace
+
+    from core.lab.questions import Lab
+
+    class Cache:
+        """Computes every derived value at once, on a model that says 1 when it sees ink and 0 when it does not, and
+        remembers their names."""
+
+        names = []
+
+        def derived(self, job, name, compute, uses_cpu=True):
+            self.names.append(name)
+            return compute(lambda x: nn.functional.one_hot((x.amax(dim=(1, 2, 3)) > 0).long(), 10).float())
+
+        def peek(self, job, name):
+            return None
+
+        def stepper(self, job, name):
+            return None
+
+    images = torch.zeros(200, 28, 28, dtype=torch.uint8)
+    images[:, 4:24, 0] = 255  # ink along the left edge only: a zero-filled shift to the left loses it
+    dataset = SimpleNamespace(x_test=images, y_test=torch.zeros(200, dtype=torch.long))
+    cache = Cache()
+    job = SimpleNamespace(seen=lambda: None)
+    wrap, zero = (Lab(cache, None).table({"cnn": job}, dataset, 2, 0, mode)[0] for mode in ("circular", "zero"))
+    assert ("consistency", 4, "circular") in cache.names and ("consistency", 4, "zero") in cache.names
+    assert wrap.consistency == 1.0 and zero.consistency < 1.0

@@ -34,9 +34,24 @@ def test_the_sweep_chart_has_one_point_per_model_direction_and_shift_with_the_me
     assert cnn_vertical == {-2: 0.2, -1: 0.6, 0: 0.9, 1: 0.6, 2: 0.2}
 
 
-def test_the_sweep_chart_marks_the_current_dx_and_shades_the_augmentation_range_only_when_used():
+def marks(shift) -> set:
+    return {(row["label"], row["accuracy"]) for row in layer_data(accuracy_vs_shift_chart(sweeps(), 0, shift), "point")}
+
+
+def test_the_sweep_chart_marks_the_shift_on_the_curves_it_is_on_dy_on_the_vertical_ones():
+    assert marks((1, 0)) == {("MLP, dx = 1", 0.6), ("CNN, dx = 1", 0.65)}
+    assert marks((0, -2)) == {("MLP, dy = −2", 0.1), ("CNN, dy = −2", 0.2)}  # not dx = 0, the unshifted accuracy
+    assert marks((-1, 2)) == {("MLP, dx = −1", 0.6), ("CNN, dx = −1", 0.65), ("MLP, dy = 2", 0.1), ("CNN, dy = 2", 0.2)}
+    assert marks((0, 0)) == {("MLP, dx = 0", 0.9), ("CNN, dx = 0", 0.9 + 0.05)}
+
+
+def test_the_sweep_chart_puts_each_legend_entry_on_its_own_line_to_fit_a_projector():
+    encoding = accuracy_vs_shift_chart(sweeps())["layer"][-1]["encoding"]
+    assert encoding["color"]["legend"]["direction"] == encoding["strokeDash"]["legend"]["direction"] == "vertical"
+
+
+def test_the_sweep_chart_shades_the_augmentation_range_only_when_used():
     plain = accuracy_vs_shift_chart(sweeps(), 0, (1, 0))
-    assert layer_data(plain, "rule") == [{"shift": 1, "label": "dx = 1"}]
     assert not any(isinstance(layer["mark"], dict) and layer["mark"]["type"] == "rect" for layer in plain["layer"])
     augmented = accuracy_vs_shift_chart(sweeps(), 2, (1, 0))
     band = layer_data(augmented, "rect")

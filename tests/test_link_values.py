@@ -19,7 +19,7 @@ def test_a_shift_beyond_the_slider_becomes_its_nearest_end_not_the_default():
 def test_a_negative_seed_becomes_the_smallest_seed():
     assert number_from_link("seed", "-5", 0, 9_999, 0) == (
         0,
-        "The link asked for seed = -5; the lab allows 0 to 9,999, so it shows 0.",
+        "The link asked for seed = −5; the lab allows 0 to 9,999, so it shows 0.",
     )
 
 
@@ -96,3 +96,19 @@ def test_two_settings_that_train_different_weights_never_share_a_file_name():
             other = dataclasses.replace(default, **{name: value})
             concerns_kind = not name.startswith("cnn_" if kind == "mlp" else "mlp_")
             assert (weights_file_name(kind, other) != weights_file_name(kind, default)) == concerns_kind, name
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"),
+    [
+        ("gap", "global average"),
+        ("GAP", "global average"),
+        ("Global Average", "global average"),
+        ("flatten", "flatten"),
+    ],
+)
+def test_a_choice_is_followed_under_either_spelling_in_any_case_without_a_word(asked, shown):
+    spellings = {"flatten": "flatten", "gap": "global average"}
+    assert choice_from_link("cnn_head", asked, ("flatten", "global average"), "flatten", spellings) == (shown, None)
+    assert choice_from_link("cnn_downsample", "blurpool", ("max pool", "BlurPool"), "max pool") == ("BlurPool", None)
+    assert choice_from_link("fill", "Circular", ("zero", "wrap"), "zero", {"circular": "wrap"}) == ("wrap", None)

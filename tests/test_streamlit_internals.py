@@ -24,7 +24,9 @@ def test_the_pages_folders_old_mode_is_still_a_class_attribute_of_the_pages_mana
 
 def test_bound_controls_are_still_seeded_from_a_private_copy_of_the_url():
     names = {field.name for field in dataclasses.fields(QueryParams)}
-    assert "_initial_query_params" in names, "Streamlit changed URL seeding: recheck drop_unreadable_numbers()"
+    assert "_initial_query_params" in names, (
+        "Streamlit changed URL seeding: recheck drop_unreadable_numbers() and correct_the_link()"
+    )
 
 
 def test_the_frontend_still_pushes_a_history_entry_for_every_url_change_of_a_page():

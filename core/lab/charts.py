@@ -5,13 +5,15 @@ import numpy as np
 import pandas as pd
 
 from core.chart_style import CHART_HEIGHT, PALETTE, frozen, styled
+from core.lab.wording import minus
 
 MODEL_COLOURS = {"MLP": PALETTE[1], "CNN": PALETTE[0]}
 LEGEND_GREY = "#8c8c8c"  # between the light and the dark theme's text colours
 
 
 def accuracy_vs_shift_chart(sweeps: dict, augment_shift: int = 0, current: tuple[int, int] | None = None) -> dict:
-    """Test accuracy of each model as the images move horizontally (solid) or vertically (dashed), dx marked."""
+    """Test accuracy of each model as the images move horizontally (solid) or vertically (dashed); the current shift
+    marked on the curves it is on: dx on the horizontal ones, dy on the vertical ones (both when it is diagonal)."""
     curves = tuple(
         (
             model,
@@ -23,15 +25,35 @@ def accuracy_vs_shift_chart(sweeps: dict, augment_shift: int = 0, current: tuple
     )
     spec = _sweep_chart(curves, augment_shift)
     if current is not None:
-        # The one thing that changes as the slider moves: a rule at dx, added to the cached chart.
+        # The one thing that changes as the slider moves: points added to the cached chart.
         spec["layer"].append(
             {
-                "mark": {"type": "rule", "strokeDash": [2, 2], "color": "gray"},
-                "data": {"values": [{"shift": current[0], "label": f"dx = {current[0]}"}]},
-                "encoding": {"x": {"field": "shift", "type": "quantitative"}, "tooltip": [{"field": "label"}]},
+                "mark": {"type": "point", "filled": True, "size": 160, "stroke": LEGEND_GREY, "strokeWidth": 1.5},
+                "data": {"values": marked_points(curves, current)},
+                "encoding": {
+                    "x": {"field": "shift", "type": "quantitative"},
+                    "y": {"field": "accuracy", "type": "quantitative"},
+                    "color": {"field": "model", "type": "nominal", "legend": None},
+                    "tooltip": [{"field": "label"}, {"field": "accuracy", "type": "quantitative", "format": ".2%"}],
+                },
             }
         )
     return spec
+
+
+def marked_points(curves: tuple, current: tuple[int, int]) -> list[dict]:
+    """Where the current shift lies on the curves: dx on the horizontal ones unless only dy moves, dy on the vertical
+    ones when it moves (at no shift, the point all curves share)."""
+    dx, dy = current
+    points = []
+    for model, shifts, horizontal, vertical in curves:
+        for axis, value, accuracies, moves in (("dx", dx, horizontal, dx or not dy), ("dy", dy, vertical, dy)):
+            if moves and value in shifts:
+                accuracy = accuracies[shifts.index(value)]
+                points.append(
+                    {"model": model, "shift": value, "accuracy": accuracy, "label": minus(f"{model}, {axis} = {value}")}
+                )
+    return points
 
 
 @frozen
@@ -60,13 +82,15 @@ def _sweep_chart(curves: tuple, augment_shift: int) -> dict:
                 sort=models,
                 scale=alt.Scale(domain=models, range=[MODEL_COLOURS[m] for m in models]),
                 title="model",
-                legend=alt.Legend(orient="bottom"),  # below, so a narrow column keeps the plot wide
+                # Below, so a narrow column keeps the plot wide; one entry a line, so that the two legends side by
+                # side fit a projector's column (entries in a row ran past the chart at 1024 × 768).
+                legend=alt.Legend(orient="bottom", direction="vertical"),
             ),
             strokeDash=alt.StrokeDash(
                 "direction:N",
                 title="shift",
                 sort=["horizontal (dx)", "vertical (dy)"],
-                legend=alt.Legend(symbolType="stroke", symbolSize=400, orient="bottom"),
+                legend=alt.Legend(symbolType="stroke", symbolSize=400, orient="bottom", direction="vertical"),
             ),
             tooltip=["model", "direction", "shift", alt.Tooltip("accuracy:Q", format=".2%")],
         )
@@ -80,7 +104,8 @@ def _sweep_chart(curves: tuple, augment_shift: int) -> dict:
             alt.Chart(band).mark_rect(opacity=0.15, color=PALETTE[2]).encode(x="from:Q", x2="to:Q", tooltip=["label"])
         )
     layers.append(lines)
-    spec = styled(alt.layer(*layers).properties(height=CHART_HEIGHT + 40, title="Accuracy against shift"))
+    # Taller than the other charts: its two legends sit below it, one entry a line.
+    spec = styled(alt.layer(*layers).properties(height=CHART_HEIGHT + 100, title="Accuracy against shift"))
     # The shift legend's samples in a grey both themes show. Set in the symbols' encode block (which Altair's schema
     # does not know, Vega passes on): symbolStrokeColor alone leaves a non-colour legend's samples invisible.
     spec["layer"][-1]["encoding"]["strokeDash"]["legend"]["encode"] = {

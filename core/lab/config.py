@@ -115,6 +115,11 @@ def shown(number: float) -> str:
     return f"{number:,}".replace("-", "−")
 
 
+def shown_text(text: str) -> str:
+    """A number the link wrote, as a message quotes it: a leading hyphen read as the minus sign it stands for."""
+    return "−" + text[1:] if text.startswith("-") else text
+
+
 def listed(values) -> str:
     values = [str(value) for value in values]
     return ", ".join(values[:-1]) + " and " + values[-1] if len(values) > 1 else "".join(values)
@@ -123,7 +128,7 @@ def listed(values) -> str:
 def number_from_link(name: str, text: str, low: int, high: int, default: int, offered=()) -> tuple[int, str | None]:
     """A whole number a shared link asks for: kept if the lab allows it, else the nearest allowed value, and a
     sentence saying what was changed (None when nothing was). `offered`, when given, lists the only allowed values."""
-    asked = f"The link asked for {name} = {text}"
+    asked = f"The link asked for {name} = {shown_text(text)}"
     try:
         number = float(text)
     except (TypeError, ValueError):
@@ -145,9 +150,15 @@ def number_from_link(name: str, text: str, low: int, high: int, default: int, of
     return rounded, f"{asked}; the lab allows {shown(low)} to {shown(high)}, so it shows {shown(rounded)}."
 
 
-def choice_from_link(name: str, text: str, allowed, default: str) -> tuple[str, str | None]:
-    """A choice a shared link asks for: kept if the lab offers it, else the default, and a sentence saying so."""
-    if text in allowed:
-        return text, None
+def choice_from_link(
+    name: str, text: str, allowed, default: str, spellings: dict[str, str] | None = None
+) -> tuple[str, str | None]:
+    """A choice a shared link asks for, as the control shows it: kept if the lab offers it, in any case or under
+    another spelling of the same choice (`spellings`: other spelling → the control's, as gap → global average), with
+    no sentence; else the default, and a sentence saying so."""
+    known = {spelling.lower(): choice for spelling, choice in (spellings or {}).items()}
+    known.update({choice.lower(): choice for choice in allowed})
+    if text and text.strip().lower() in known:
+        return known[text.strip().lower()], None
     asked = f"The link asked for {name} = {text}" if text else f"The link gave no value for {name}"
     return default, f"{asked}; the choices are {listed(allowed)}, so the lab shows {default}, the default."

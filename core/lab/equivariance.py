@@ -38,6 +38,8 @@ class LayerComparison:
     relative_error: float
     border: int  # width of the edge band, in feature-map pixels, treated as "near the border"
     interior_relative_error: float  # the same error away from the edge band (nan if no interior is left)
+    # How far each map's average over all positions (what a global-average head reads) moves: f(shift(x)) against f(x).
+    mean_relative_error: float
 
 
 def feature_shift(d: int, stride: int) -> int:
@@ -72,6 +74,10 @@ def compare_layers(cnn: CNN, image: torch.Tensor, dx: int, dy: int, mode: str = 
                 relative_error=relative_equivariance_error(f_of_shifted, shifted_f),
                 border=border,
                 interior_relative_error=interior_error(f_of_shifted, shifted_f, border),
+                mean_relative_error=relative_equivariance_error(
+                    f_of_shifted.mean(axis=(1, 2), dtype=np.float64),
+                    maps[0].numpy().mean(axis=(1, 2), dtype=np.float64),
+                ),
             )
         )
         previous_stride = stride

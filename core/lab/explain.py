@@ -1,44 +1,14 @@
 """The lab's table and the answers under "Why?", each sentence chosen and worded from the settings and the numbers beside it."""
 
-import math
-
 from core.lab.models import IMAGE_SIZE, NUM_CLASSES
+from core.lab.wording import FILL_NAMES, known, movement, pair, percent, pixels, points, relative, subject
 
-FILL_NAMES = {"zero": "zero fill", "circular": "circular wrap"}
-CONSISTENCY_NOTE = (
-    "Accuracy on the {images:,} test images. Shift consistency (Zhang 2019): how often the predicted class stays the "
-    "same under two random shifts of up to {reach} pixels each."
-)
 CHANCE = 1 / NUM_CLASSES
-NEAR_CHANCE = CHANCE + 0.05  # at or below this accuracy a model is "about chance"
+# "About chance": within half as much again of guessing either way (13.60% is, 5.05% is below it).
+NEAR_CHANCE = (CHANCE / 1.5, CHANCE * 1.5)
 UNCHANGED = 0.005  # a change within half a point is no loss (nor a gain) worth a sentence
 SMALL_LOSS = 0.05  # a loss up to five points is "a little"
 EXACT = 1e-5  # a relative difference below this is float rounding
-# What one test image shows, per dataset: only MNIST has handwritten digits.
-SUBJECTS = {"MNIST": "digit", "Fashion-MNIST": "item", "KMNIST": "character"}
-
-
-def percent(value: float) -> str:
-    """Every accuracy in the lab, table and sentences alike, to the same two decimals."""
-    return f"{100 * value:.2f}%"
-
-
-def points(change: float) -> str:
-    """A change of accuracy in percentage points, as the table's change column shows it."""
-    return f"{100 * change:+.2f} pts"
-
-
-def known(value: float) -> float | None:
-    """None for nan (no interior left at a large shift)."""
-    return None if math.isnan(value) else value
-
-
-def pixels(count: int) -> str:
-    return f"{count} pixel{'' if count == 1 else 's'}"
-
-
-def subject(dataset: str) -> str:
-    return SUBJECTS.get(dataset, "image")
 
 
 def reference_table(rows, shift: tuple[int, int], mode: str) -> dict[str, list[str]]:
@@ -47,29 +17,21 @@ def reference_table(rows, shift: tuple[int, int], mode: str) -> dict[str, list[s
     return {
         "model": [row.model for row in rows],
         "original test set": [percent(row.original) for row in rows],
-        f"shifted by ({dx}, {dy}), {FILL_NAMES[mode]}": [percent(row.shifted) for row in rows],
+        f"shifted by {pair((dx, dy))}, {FILL_NAMES[mode]}": [percent(row.shifted) for row in rows],
         "change": [points(row.change) for row in rows],
-        "shift consistency": [percent(row.consistency) for row in rows],
+        "shift consistency": [percent(row.consistency) for row in rows],  # its fill: in the note under the table
     }
 
 
-def movement(shift: tuple[int, int]) -> str:
-    """(2, −8) → "2 pixels right and 8 pixels up": each component on its own, never their sum."""
-    dx, dy = shift
-    parts = []
-    if dx:
-        parts.append(f"{pixels(abs(dx))} {'right' if dx > 0 else 'left'}")
-    if dy:
-        parts.append(f"{pixels(abs(dy))} {'down' if dy > 0 else 'up'}")
-    return " and ".join(parts) or "not at all"
-
-
 def verdict(original: float, shifted: float) -> str:
-    """What a row of the table shows: chance-anyway, chance, gain, unchanged, small-loss or loss."""
+    """What a row of the table shows: chance-anyway, chance, below-chance, gain, unchanged, small-loss or loss."""
     change = shifted - original
-    if original <= NEAR_CHANCE:
+    low, high = NEAR_CHANCE
+    if original <= high:
         return "chance-anyway"
-    if shifted <= NEAR_CHANCE:
+    if shifted < low:
+        return "below-chance"
+    if shifted <= high:
         return "chance"
     if change > UNCHANGED:
         return "gain"
@@ -83,15 +45,17 @@ def verdict(original: float, shifted: float) -> str:
 def outcome(row) -> str:
     """The row in words, with its numbers: "falls from 98.20% to **13.60%** (−84.60 pts), about chance …"."""
     numbers = f"{percent(row.original)} → **{percent(row.shifted)}** ({points(row.change)})"
+    falls = f"falls from {percent(row.original)} to **{percent(row.shifted)}** ({points(row.change)})"
     return {
-        "chance-anyway": f"is at about chance even unshifted, {numbers}",
-        "chance": (
-            f"falls from {percent(row.original)} to **{percent(row.shifted)}** ({points(row.change)}), about chance"
-        ),
+        "chance-anyway": f"is at about chance even unshifted, {numbers}"
+        if row.original >= NEAR_CHANCE[0]
+        else f"is below chance even unshifted, {numbers}",
+        "chance": f"{falls}, about chance",
+        "below-chance": f"{falls}, below chance: it picks the right class less often than a random guess would",
         "gain": f"gains, {numbers}",
         "unchanged": f"is unchanged, {numbers}" if row.change == 0 else f"keeps its accuracy, {numbers}",
         "small-loss": f"loses a little, {numbers}",
-        "loss": f"falls from {percent(row.original)} to **{percent(row.shifted)}** ({points(row.change)})",
+        "loss": falls,
     }[verdict(row.original, row.shifted)]
 
 
@@ -125,7 +89,7 @@ def what_the_table_shows(mlp, cnn, comparisons, config, shift: tuple[int, int], 
             f"Moved {movement(shift)}, the MLP {outcome(mlp)}, and the CNN {outcome(cnn)}."
             + (
                 f" Guessing would score {percent(CHANCE)} with {NUM_CLASSES} classes."
-                if any(verdict(row.original, row.shifted).startswith("chance") for row in (mlp, cnn))
+                if any("chance" in verdict(row.original, row.shifted) for row in (mlp, cnn))
                 else ""
             ),
             mlp_reason(mlp, config, shift, thing),
@@ -170,6 +134,7 @@ def cnn_reason(cnn, comparisons, config, mode: str, thing: str) -> str:
         )
         return text + {
             "chance": " Here that costs everything: the CNN is about chance.",
+            "below-chance": " Here that costs everything: the CNN is below chance.",
             "chance-anyway": "",
             "gain": f" Here it costs nothing: the CNN even gains ({points(cnn.change)}).",
             "unchanged": f" Here it costs nothing measurable ({points(cnn.change)}).",
@@ -179,18 +144,42 @@ def cnn_reason(cnn, comparisons, config, mode: str, thing: str) -> str:
         "to where a feature sits; the maps it averages change with the shift wherever they are not exactly "
         "equivariant."
     )
-    last = comparisons[-1]
-    if torus(config, mode) and last.relative_error < EXACT:
-        text += (
-            f" On this test image {last.name}'s maps move exactly (relative difference {last.relative_error:.2g}), "
-            "so their averages, and the prediction, do not change."
-        )
+    text += " " + averages_sentence(comparisons, config, mode)
     return text + {
         "chance": " Here the CNN is about chance all the same.",
+        "below-chance": " Here the CNN is below chance all the same.",
         "chance-anyway": "",
         "gain": f" Over the test set the CNN even gains ({points(cnn.change)}).",
         "unchanged": f" Over the test set its accuracy changes by {points(cnn.change)}.",
     }.get(result, f" Over the test set its accuracy changes by {points(cnn.change)}.")
+
+
+def averages_sentence(comparisons, config, mode: str) -> str:
+    """What a global-average head reads from the last maps on this test image, and, where the settings make it
+    exact, why the averages cannot change although the maps do not move."""
+    *_, before, last = comparisons
+    maps_move, averages_kept = last.relative_error < EXACT, last.mean_relative_error < EXACT
+    text = (
+        f"On this test image {last.name}'s maps {'move' if maps_move else 'do not move'} exactly (relative "
+        f"difference {relative(last.relative_error)})"
+    )
+    averages = f"relative difference {relative(last.mean_relative_error)}"
+    if maps_move and averages_kept:
+        return text + f", so their averages, all the head reads, and the prediction do not change ({averages})."
+    if maps_move:  # a zero fill pushed part of them off the edge
+        return text + f", but part of them left the image, so their averages, all the head reads, change ({averages})."
+    if not averages_kept:
+        return text + f", and their averages, all the head reads, change too ({averages})."
+    text += f", yet each map's average, all the head reads, is the same as for the unshifted image ({averages})"
+    if torus(config, mode) and config.cnn_downsample == "blurpool" and before.relative_error < EXACT:
+        # The binomial blur [1, 2, 1]/4 with stride 2 sums to half the line, whichever cells it keeps.
+        return text + (
+            f": on the torus {before.name}'s maps move by whole cells, and so does BlurPool's max over each 2 × 2 "
+            "window, which changes no map's average; its blur then keeps every second cell, and that keeps a quarter "
+            "of each map's total whichever cells it keeps. That holds for every image: the head reads the same "
+            "numbers, and the prediction cannot change."
+        )
+    return text + "."
 
 
 def what_helps(mlp, cnn, config, baseline_mlp_shifted: float | None, shift: tuple[int, int], mode: str) -> str:
@@ -269,7 +258,10 @@ def where_equivariance_holds(comparisons, config, shift: tuple[int, int], mode: 
     if shift == (0, 0):
         return heading + " Move a slider to compare f(shift(x)) with shift(f(x)) layer by layer."
     first = comparisons[0]
-    text = f"{heading} For conv1 the relative difference between f(shift(x)) and shift(f(x)) is **{first.relative_error:.2g}**. "
+    text = (
+        f"{heading} For conv1 the relative difference between f(shift(x)) and shift(f(x)) is "
+        f"**{relative(first.relative_error)}**. "
+    )
     if torus(config, mode):
         text += "With circular padding and a wrap fill the image has no border, it wraps round like a torus"
         text += (
@@ -295,7 +287,7 @@ def where_equivariance_holds(comparisons, config, shift: tuple[int, int], mode: 
             )
         inside = known(first.interior_relative_error)
         if inside is not None:
-            text += f"; away from the border the difference is {inside:.2g}"
+            text += f"; away from the border the difference is {relative(inside)}"
         text += ". Choose circular padding and a wrap fill to take the borders away."
     for stage in comparisons:
         if stage.downsampled:
@@ -312,29 +304,14 @@ def pooling_sentence(stage, config, shift: tuple[int, int], no_border: bool) -> 
     if not no_border and inside is None:
         where = " over the whole map (no interior is left at this shift)"
     if stage.whole:
-        text = f"{cells}: the shift is a whole number of its cells, {stage.shift}, and{where} "
+        text = f"{cells}: the shift is a whole number of its cells, {pair(stage.shift)}, and{where} "
         if error < EXACT:
-            return text + f"its maps move exactly (relative difference {error:.2g})."
-        return text + f"the relative difference is {error:.2g}."
+            return text + f"its maps move exactly (relative difference {relative(error)})."
+        return text + f"the relative difference is {relative(error)}."
     text = (
-        f"{cells}: a shift of {shift} is not a whole number of its cells, so no shift of its maps matches "
-        f"f(shift(x)) exactly: relative difference {error:.2g}{where}."
+        f"{cells}: a shift of {pair(shift)} is not a whole number of its cells, so no shift of its maps matches "
+        f"f(shift(x)) exactly: relative difference {relative(error)}{where}."
     )
     if config.cnn_downsample == "blurpool":
         text += " BlurPool makes the pooled maps change gradually with the shift; it cannot make them move exactly."
     return text
-
-
-def hidden_units_sentence(units: int, correlation: float, shift: tuple[int, int], dataset: str) -> str:
-    """The line over the MLP's hidden units: true at zero shift (correlation 1.00) as well as for a real move."""
-    thing = subject(dataset)
-    if shift == (0, 0):
-        return (
-            f"**The MLP's {units} hidden units** for the image and for the same image unshifted: the same units, "
-            f"correlation **{correlation:.2f}**. Move a slider to see what a shift does to them."
-        )
-    change = "barely change" if f"{correlation:.2f}" == "1.00" else "change"
-    return (
-        f"**The MLP's {units} hidden units** for the image and for the image moved {movement(shift)}. They do not "
-        f"move with the {thing}, they {change}: correlation **{correlation:.2f}** between the two."
-    )

@@ -154,11 +154,12 @@ class Lab:
             job, ("accuracy", dx, dy, mode), lambda model: accuracy(model, dataset.x_test, dataset.y_test, dx, dy, mode)
         )
 
-    def consistency(self, job: Job, dataset: Dataset) -> float:
-        name = ("consistency", CONSISTENCY_SHIFT)
+    def consistency(self, job: Job, dataset: Dataset, mode: str) -> float:
+        """Shift consistency with the same fill as the shifted column beside it."""
+        name = ("consistency", CONSISTENCY_SHIFT, mode)
         step = self.cache.stepper(job, name)
         return self.cache.derived(
-            job, name, lambda model: shift_consistency(model, dataset.x_test, CONSISTENCY_SHIFT, step=step)
+            job, name, lambda model: shift_consistency(model, dataset.x_test, CONSISTENCY_SHIFT, mode=mode, step=step)
         )
 
     def grid(self, job: Job, dataset: Dataset, mode: str) -> np.ndarray:
@@ -181,7 +182,7 @@ class Lab:
                 MODEL_NAMES[kind],
                 self.accuracy(job, dataset, 0, 0, "zero"),
                 self.accuracy(job, dataset, dx, dy, mode),
-                self.consistency(job, dataset),
+                self.consistency(job, dataset, mode),
             )
             for kind, job in jobs.items()
         ]

@@ -34,7 +34,7 @@ def _warm_up() -> None:
         for job in jobs.values():
             if job.state == "done":
                 lab.sweep(job, dataset, "zero")
-                lab.consistency(job, dataset)  # the last figure of the default table
+                lab.consistency(job, dataset, "zero")  # the last figure of the default table (zero fill)
     except Exception as error:  # a page measures the sweep itself, and shows what went wrong
         if STOPPING.is_set():
             return  # the process is exiting: nothing to report
