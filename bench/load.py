@@ -21,6 +21,7 @@ from bench.hostile import NASTY  # noqa: E402
 from bench.server import CHROMIUM, CHROMIUM_FLAGS, StreamlitServer  # noqa: E402
 
 TABLE = "[data-testid='stTable']"
+TRAIN_ANYWAY = "button:has-text('Train anyway')"
 EXCEPTION = "[data-testid='stException']"
 PAGE_1_FIELDS = ("x", "w", "b", "y", "stride", "padding", "lr")
 LAB_FIELDS = (
@@ -108,7 +109,8 @@ def hostile_links(count: int, rng: random.Random) -> list[tuple[str, str, int]]:
     for index in range(count):
         if index % 3 == 2:
             query = {field: rng.choice(NASTY) for field in rng.sample(LAB_FIELDS, rng.randint(1, 4))}
-            links.append((f"/equivariance?{urlencode(query)}", TABLE, len(query)))
+            # The lab shows its table, or asks first when the link names a long training (epochs=1e6 → 10 epochs).
+            links.append((f"/equivariance?{urlencode(query)}", f"{TABLE}, {TRAIN_ANYWAY}", len(query)))
         else:
             query = {field: rng.choice(NASTY) for field in rng.sample(PAGE_1_FIELDS, rng.randint(1, 7))}
             # Page 1 shows either its answers or a message beside a bad field.
