@@ -1,7 +1,7 @@
 """A whole class at once, against a real server: concurrent sessions, many settings, hostile input. Prints the figures.
 
 python bench/load.py             30 sessions, 12 settings, 120 hostile links (a few minutes on 2 cores)
-python bench/load.py --sessions 6 --settings 3 --hostile 12     a small run
+python bench/load.py --sessions 4 --settings 2 --hostile 9      a small run
 """
 
 import argparse
