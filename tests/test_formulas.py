@@ -19,18 +19,18 @@ from core.exercise.worked_solution import forward_text, gradients_text, input_gr
 VALUES = [F(v) for v in (-3, -2, -1, 0, 1, 2, 3, 5)] + [F(1, 3), F(-1, 2), F(5, 4), F(-7, 10)]
 
 
-def random_layer(rng: random.Random) -> tuple[Layer, tuple[F, ...]]:
-    """Stride 1–3, padding 0–2, kernel 1–4, input 1–8: every shape the formulas must cover."""
+def random_layer(rng: random.Random, values=VALUES, longest: int = 8) -> tuple[Layer, tuple[F, ...]]:
+    """Stride 1–3, padding 0–2, kernel 1–4, input 1–`longest`: every shape the formulas must cover."""
     stride, padding, k = rng.randint(1, 3), rng.randint(0, 2), rng.randint(1, 4)
-    n = rng.randint(max(1, k - 2 * padding), 8)
+    n = rng.randint(max(1, k - 2 * padding), longest)
     layer = Layer(
-        tuple(rng.choice(VALUES) for _ in range(n)),
-        tuple(rng.choice(VALUES) for _ in range(k)),
-        rng.choice(VALUES),
+        tuple(rng.choice(values) for _ in range(n)),
+        tuple(rng.choice(values) for _ in range(k)),
+        rng.choice(values),
         stride,
         padding,
     )
-    return layer, tuple(rng.choice(VALUES) for _ in range(layer.output_length))
+    return layer, tuple(rng.choice(values) for _ in range(layer.output_length))
 
 
 LAYERS = [random_layer(random.Random(seed)) for seed in range(300)]

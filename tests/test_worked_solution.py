@@ -4,6 +4,8 @@ import random
 import re
 from fractions import Fraction as F
 
+from test_formulas import random_layer
+
 from core.exercise.conv1d import Layer
 from core.exercise.descent import describe_run, gradient_descent, stable_learning_rate
 from core.exercise.typeset import ROW_WIDTH, latex_width
@@ -114,22 +116,13 @@ RATES = [F(1, 100), F(1, 10), F(9, 40), F(1, 3), F(1, 7), F(1, 1000)]
 def random_exercise_texts(seed: int) -> list[str]:
     """Everything page 1 writes about one random exercise: the solution, the window's words, many steps."""
     rng = random.Random(seed)
-    stride, padding, k = rng.randint(1, 3), rng.randint(0, 2), rng.randint(1, 4)
-    n = rng.randint(max(1, k - 2 * padding), 7)
-    layer = Layer(
-        tuple(rng.choice(VALUES) for _ in range(n)),
-        tuple(rng.choice(VALUES) for _ in range(k)),
-        rng.choice(VALUES),
-        stride,
-        padding,
-    )
-    y = tuple(rng.choice(VALUES) for _ in range(layer.output_length))
+    layer, y = random_layer(rng, VALUES, longest=7)
     lr = rng.choice(RATES)
     run = gradient_descent(layer, y, lr, 50)
     texts = [worked_solution(layer, y, lr).to_markdown(), describe_run(run, lr, stable_learning_rate(layer)).text]
     texts.append(highlight_text(layer, y, None))
     texts += [highlight_text(layer, y, ("output", i)) for i in range(layer.output_length)]
-    texts += [highlight_text(layer, y, ("weight", weight)) for weight in range(k)]
+    texts += [highlight_text(layer, y, ("weight", weight)) for weight in range(len(layer.w))]
     return texts
 
 
