@@ -24,6 +24,7 @@ warm_up_in_background()
 pages = [
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),
     st.Page("pages/convolution.py", title="Convolution by hand", icon="✍️", url_path="convolution"),
+    st.Page("pages/worksheets.py", title="Worksheets", icon="🖨️", url_path="worksheets"),
     st.Page("pages/equivariance.py", title="Equivariance lab", icon="🔀", url_path="equivariance"),
 ]
 page = st.navigation(pages)

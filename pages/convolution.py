@@ -5,7 +5,7 @@ import random
 import streamlit as st
 
 from core.exercise.charts import loss_chart, parameters_chart, window_chart
-from core.exercise.conv1d import solve
+from core.exercise.conv1d import LOSS_RULES, OPERATIONS
 from core.exercise.descent import (
     FLOAT_NOTE,
     MAX_STEPS,
@@ -14,11 +14,15 @@ from core.exercise.descent import (
     stable_learning_rate,
 )
 from core.exercise.export import exercise_markdown
-from core.exercise.fields import DEFAULTS, FIELDS, read_inputs, texts_from_layer
-from core.exercise.practice import ANSWER_RULE, QUESTIONS, check_answers, random_exercise, task_text
+from core.exercise.fields import CONVENTIONS, DEFAULTS, FIELDS, read_inputs, texts_from_layer
+from core.exercise.practice import random_exercise
 from core.exercise.window import highlight_text
 from core.exercise.worked_solution import AGREEMENT, worked_solution
-from pages.page_state import forget, remember
+from pages.exercise_check import gradient_check_tab
+from pages.exercise_matrix import matrix_tab
+from pages.exercise_practice import PRACTICE_KEYS, clear_practice, practice
+from pages.exercise_shift import shift_tab
+from pages.page_state import remember
 from pages.streamlit_internals import through_app_navigation
 
 through_app_navigation()
@@ -33,14 +37,18 @@ LABELS = {
     "y": ("Targets y", "What each output should be: one number per output."),
     "stride": ("Stride s", "How far the window moves between outputs (a whole number, 1 or more)."),
     "padding": ("Padding p", "How many zeros to add at each end of the input (0 or more)."),
+    "dilation": (
+        "Dilation d",
+        "The gap between the inputs a window meets: d − 1 inputs skipped between neighbouring weights (1: none).",
+    ),
     "lr": ("Learning rate α", "The step size of gradient descent, above 0."),
 }
 
 
-PRACTICE_KEYS = [f"practice_{key}" for key in QUESTIONS]
 # Session keys are global to the app: everything page 1 keeps is named for page 1 (the URL names stay x … lr).
 KEPT = [
     *FIELDS,
+    *CONVENTIONS,
     "exercise_mode",
     "solution_tab",
     "window_highlight",
@@ -48,20 +56,6 @@ KEPT = [
     "practice_reveal",
     *PRACTICE_KEYS,
 ]
-
-
-def clear_practice(exercise=None) -> None:
-    """Empty answers, unchecked, the solution hidden: for a new exercise, or when its numbers change.
-
-    The answers are set to "" rather than deleted: only a value set by the script reaches the browser's
-    fields, which otherwise keep showing what was typed. Runs before the practice widgets are drawn.
-    """
-    forget("convolution", [*PRACTICE_KEYS, "practice_reveal"])
-    for key in PRACTICE_KEYS:
-        st.session_state[key] = ""
-    st.session_state.practice_reveal = False
-    st.session_state.practice_checked = False
-    st.session_state.practice_exercise = exercise  # the numbers these answers are for
 
 
 def set_exercise(texts: dict[str, str]) -> None:
@@ -156,8 +150,8 @@ remember("convolution", KEPT)
 with st.container(border=True):
     # The vectors in one row, the single numbers in the next: no column narrower than a projector can label.
     vectors = st.columns([3, 2, 3], gap="medium")
-    numbers = st.columns(4, gap="medium", vertical_alignment="top")
-    columns = dict(zip(["x", "w", "y", "b", "stride", "padding", "lr"], vectors + numbers))
+    numbers = st.columns(5, gap="medium", vertical_alignment="top")
+    columns = dict(zip(["x", "w", "y", "b", "stride", "padding", "dilation", "lr"], vectors + numbers))
     texts, slots = {}, {}
     for name in FIELDS:
         texts[name], slots[name] = field(columns[name], name)
@@ -165,6 +159,13 @@ with st.container(border=True):
     buttons.button("🎲 New exercise", on_click=new_exercise, help="Random small integers with clean answers.")
     buttons.button(
         "↺ Classic exercise", on_click=set_exercise, args=(DEFAULTS,), help="x=[1,2,3,4], w=[2,1,3], b=1, y=[2,4]."
+    )
+    switches = st.columns(2, gap="medium")
+    texts["op"] = switches[0].segmented_control(
+        "Operation", OPERATIONS, default=OPERATIONS[0], required=True, key="op", bind="query-params"
+    )
+    texts["loss"] = switches[1].segmented_control(
+        "Loss", LOSS_RULES, default=LOSS_RULES[0], required=True, key="loss", bind="query-params"
     )
     inputs = read_inputs(texts)
     for name, message in inputs.errors.items():
@@ -180,52 +181,23 @@ if layer is None:
     )
     st.stop()
 
-solution_shown = True
-if mode == "🎯 Practice":
-    solution_shown = False
-    if not inputs.complete:
-        st.info("Practice needs every field filled in correctly.")
-    else:
-        solution = solve(layer, inputs.y, inputs.lr)
-        exercise = (layer, inputs.y, inputs.lr)
-        if st.session_state.get("practice_exercise") != exercise:  # new numbers: the old answers were for others
-            clear_practice(exercise)
-        st.markdown(task_text(*exercise))
-        st.caption(f"Work it out on paper, then type your answers. {ANSWER_RULE}")
-        with st.form("practice"):
-            answers = {}
-            keys = list(QUESTIONS)
-            # One row of columns per row of questions: Tab then follows the reading order, across the rows.
-            for row in range(0, len(keys), 3):
-                for column, key in zip(st.columns(3, gap="medium"), keys[row : row + 3]):
-                    with column:
-                        answers[key] = st.text_input(QUESTIONS[key].label, key=f"practice_{key}")
-            checked = st.form_submit_button("Check my answers", type="primary")
-        if checked:
-            st.session_state.practice_checked = True
-        if st.session_state.get("practice_checked"):
-            marks = check_answers(solution, answers)
-            right = sum(mark.correct is True for mark in marks.values())
-            st.subheader(f"{right} of {len(marks)} right")
-            for key, mark in marks.items():
-                label = QUESTIONS[key].label
-                if mark.correct:
-                    st.success(f"**{label}** — {mark.message}", icon="✅")
-                elif mark.correct is False:
-                    st.error(f"**{label}** — {mark.message}", icon="❌")
-                else:
-                    st.warning(f"**{label}** — {mark.message}", icon="✏️")
-        solution_shown = st.toggle("Show the solution", key="practice_reveal")
-
+solution_shown = mode != "🎯 Practice" or practice(inputs)
 if not solution_shown:
     st.stop()
 
 solution_text = worked_solution(layer, inputs.y, inputs.lr)
 # Only the open tab's content runs (on_change="rerun"): an edit redraws just what the learner is looking at.
-tabs = st.tabs(
-    ["📖 Worked solution", "🔍 Sliding window", "📉 Many steps", "📤 Export"], key="solution_tab", on_change="rerun"
-)
-for tab, draw in zip(tabs, (solution_tab, window_tab, steps_tab, export_tab)):
+TABS = {
+    "📖 Worked solution": solution_tab,
+    "🔍 Sliding window": window_tab,
+    "🧮 As a matrix": matrix_tab,
+    "🧪 Gradient check": gradient_check_tab,
+    "↔️ Shift the input": shift_tab,
+    "📉 Many steps": steps_tab,
+    "📤 Export": export_tab,
+}
+tabs = st.tabs(list(TABS), key="solution_tab", on_change="rerun")
+for tab, draw in zip(tabs, TABS.values()):
     if tab.open:
         with tab:
             draw(solution_text, inputs)

@@ -7,6 +7,8 @@ import pytest
 import torch
 
 from core.exercise.conv1d import (
+    LOSS_RULES,
+    OPERATIONS,
     Layer,
     backward,
     cross_correlate,
@@ -95,23 +97,41 @@ def random_value(rng: random.Random) -> F:
     return F(rng.randint(-500, 500), rng.choice((1, 2, 4, 10, 100)))
 
 
-def random_case(rng: random.Random):
+def random_case(rng: random.Random, dilation: int = 1, operation: str = "correlation"):
     stride, padding, k = rng.randint(1, 3), rng.randint(0, 2), rng.randint(1, 5)
-    n = rng.randint(max(1, k - 2 * padding), 9)
+    n = rng.randint(max(1, dilation * (k - 1) + 1 - 2 * padding), 9 + dilation * (k - 1))
     layer = Layer(
         tuple(random_value(rng) for _ in range(n)),
         tuple(random_value(rng) for _ in range(k)),
         random_value(rng),
         stride,
         padding,
+        dilation,
+        operation,
     )
     y = tuple(random_value(rng) for _ in range(layer.output_length))
     lr = F(rng.choice((1, 5, 10, 50)), 1000)
     return layer, y, lr
 
 
-def autograd(layer: Layer, y, lr):
-    """The same exercise in PyTorch (float64): conv1d is a cross-correlation, as here."""
+def autograd(layer: Layer, y, lr, rule: str = "half"):
+    """The same exercise in PyTorch (float64): conv1d is a cross-correlation; a true convolution is conv1d with the
+    kernel flipped. The loss: ½ × sum, sum, or mean of the squared errors (MSELoss's reduction="mean")."""
+
+    def loss_of(outputs):
+        squares = (outputs.view(-1) - as_tensor(y)) ** 2
+        return {"half": 0.5 * squares.sum(), "sum": squares.sum(), "mean": squares.mean()}[rule]
+
+    def conv(x, w, b):
+        kernel = torch.flip(w, [0]) if layer.operation == "convolution" else w
+        return torch.nn.functional.conv1d(
+            x.view(1, 1, -1),
+            kernel.view(1, 1, -1),
+            b,
+            stride=layer.stride,
+            padding=layer.padding,
+            dilation=layer.dilation,
+        )
 
     def as_tensor(values):
         return torch.tensor([float(v) for v in values], dtype=torch.float64)
@@ -119,17 +139,13 @@ def autograd(layer: Layer, y, lr):
     x = as_tensor(layer.x).requires_grad_()
     w = as_tensor(layer.w).requires_grad_()
     b = torch.tensor([float(layer.b)], dtype=torch.float64, requires_grad=True)
-    y_hat = torch.nn.functional.conv1d(
-        x.view(1, 1, -1), w.view(1, 1, -1), b, stride=layer.stride, padding=layer.padding
-    )
-    loss = 0.5 * ((y_hat.view(-1) - as_tensor(y)) ** 2).sum()
+    y_hat = conv(x, w, b)
+    loss = loss_of(y_hat)
     loss.backward()
     with torch.no_grad():
         w_new, b_new = w - float(lr) * w.grad, b - float(lr) * b.grad
-        y_new = torch.nn.functional.conv1d(
-            x.view(1, 1, -1), w_new.view(1, 1, -1), b_new, stride=layer.stride, padding=layer.padding
-        )
-        new_loss = 0.5 * ((y_new.view(-1) - as_tensor(y)) ** 2).sum()
+        y_new = conv(x, w_new, b_new)
+        new_loss = loss_of(y_new)
     return {
         "y_hat": y_hat.view(-1),
         "loss": loss,
@@ -163,6 +179,72 @@ def test_exact_solution_agrees_with_pytorch_autograd(seed):
     assert close(s.new_layer.b, torch_says["b_new"])
     assert close(s.new_y_hat, torch_says["y_new"])
     assert close(s.new_loss, torch_says["new_loss"])
+
+
+CONVENTIONS = [(operation, rule) for operation in OPERATIONS for rule in LOSS_RULES]
+
+
+@pytest.mark.parametrize(("operation", "rule"), CONVENTIONS)
+def test_every_convention_and_dilation_agrees_with_pytorch_autograd(operation, rule):
+    """200 random layers per convention, dilation 1–3 (conv1d's dilation; a flipped kernel for a true convolution)."""
+    for seed in range(200):
+        rng = random.Random(f"{operation}-{rule}-{seed}")
+        layer, y, lr = random_case(rng, dilation=rng.randint(1, 3), operation=operation)
+        s = solve(layer, y, lr, rule)
+        torch_says = autograd(layer, y, lr, rule)
+        case = f"seed {seed}: {layer}, y={y}, lr={lr}"
+        for name, exact in [
+            ("y_hat", s.y_hat),
+            ("loss", s.loss),
+            ("d_w", s.grads.d_w),
+            ("d_b", s.grads.d_b),
+            ("d_x", s.grads.d_x),
+            ("w_new", s.new_layer.w),
+            ("b_new", s.new_layer.b),
+            ("y_new", s.new_y_hat),
+            ("new_loss", s.new_loss),
+        ]:
+            assert close(exact, torch_says[name]), f"{name} differs from PyTorch at {case}"
+
+
+def test_output_length_counts_the_windows_of_a_dilated_kernel():
+    # n = 7, k = 3, d = 2: the kernel spans 5 inputs, so 3 windows at stride 1 and 2 at stride 2.
+    assert output_length(7, 3, 1, 0, dilation=2) == 3
+    assert output_length(7, 3, 2, 0, dilation=2) == 2
+    assert output_length(7, 3, 1, 1, dilation=3) == 3  # span 7 in 9 padded values: (9 − 7)//1 + 1
+    layer = Layer(vec(1, 2, 3, 4, 5, 6, 7), vec(1, 0, -1), F(0), dilation=2)
+    assert layer.span == 5 and layer.forward() == vec(1 - 5, 2 - 6, 3 - 7)
+
+
+def test_a_true_convolution_is_the_correlation_with_the_kernel_flipped():
+    convolution = Layer(CLASSIC.x, CLASSIC.w, CLASSIC.b, operation="convolution")
+    assert (
+        convolution.forward()
+        == Layer(CLASSIC.x, CLASSIC.w[::-1], CLASSIC.b).forward()
+        == vec(3 * 1 + 1 * 2 + 2 * 3 + 1, 3 * 2 + 1 * 3 + 2 * 4 + 1)
+    )
+    s = solve(convolution, vec(2, 4), F("0.01"))
+    mirrored = solve(Layer(CLASSIC.x, CLASSIC.w[::-1], CLASSIC.b), vec(2, 4), F("0.01"))
+    assert s.grads.d_w == mirrored.grads.d_w[::-1] and s.grads.d_x == mirrored.grads.d_x
+
+
+def test_without_the_half_every_gradient_doubles_and_the_mean_divides_the_sum_by_m():
+    half, total, mean = (solve(CLASSIC, vec(2, 4), F("0.01"), rule) for rule in LOSS_RULES)
+    assert (half.loss, total.loss, mean.loss) == (200, 400, 200)  # m = 2: the mean of 144 and 256 is ½ their sum
+    assert total.grads.d_w == tuple(2 * g for g in half.grads.d_w) == vec(88, 144, 200)
+    assert total.grads.d_x == tuple(2 * g for g in half.grads.d_x)
+    assert mean.grads.d_w == half.grads.d_w  # 2/m = 1 when m = 2
+    three = Layer(vec(1, 2, 3, 4, 5), CLASSIC.w, CLASSIC.b)
+    assert solve(three, vec(0, 0, 0), F(0), "mean").grads.d_b == F(2, 3) * solve(three, vec(0, 0, 0), F(0)).grads.d_b
+
+
+@pytest.mark.parametrize("rule", LOSS_RULES)
+def test_step_sizes_bound_where_the_loss_falls_under_each_loss_rule(rule):
+    layer = Layer(vec(1, -2, 3, 0, 5, 1, 2), vec(1, 2, -1), F(1), stride=1, padding=1, dilation=2)
+    y = tuple(F(v) for v in range(layer.output_length))
+    largest = solve(layer, y, F(1, 100), rule).step_sizes.largest
+    below, above = solve(layer, y, largest * F(99, 100), rule), solve(layer, y, largest * F(101, 100), rule)
+    assert below.new_loss < below.loss and above.new_loss > above.loss
 
 
 def test_random_cases_cover_every_stride_padding_and_kernel_size():

@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from core.exercise.conv1d import Layer
+from core.exercise.conv1d import Layer, loss_scale
 from core.exercise.numbers import format_number, power_of_ten, text_approximate
 
 MAX_STEPS = 500
@@ -39,16 +39,20 @@ class DescentRun:
 
 
 def window_matrix(layer: Layer) -> np.ndarray:
-    """A[i, l] = x̃_{s·i+l}, so that ŷ = A w + b: the layer as a matrix."""
+    """A[i, l] = the input weight w_l meets in output i's window, so that ŷ = A w + b: the outputs as a matrix in w."""
     xp = np.array([float(v) for v in layer.padded_x])
     m, k = layer.output_length, len(layer.w)
-    return np.array([[xp[layer.window_start(i) + l] for l in range(k)] for i in range(m)]).reshape(m, k)
+    return np.array([[xp[layer.weight_input(i, l)] for l in range(k)] for i in range(m)]).reshape(m, k)
 
 
-def gradient_descent(layer: Layer, y, lr, steps: int) -> DescentRun:
-    """Repeat the worked solution's step `steps` times: w ← w − α Aᵀ(ŷ − y), b ← b − α Σ(ŷ − y)."""
+def gradient_descent(layer: Layer, y, lr, steps: int, rule: str = "half") -> DescentRun:
+    """Repeat the worked solution's step `steps` times: w ← w − α c Aᵀ(ŷ − y), b ← b − α c Σ(ŷ − y).
+
+    L = (c/2)‖ŷ − y‖², with c = loss_scale(rule, m): 1 for ½Σ, 2 for Σ, 2/m for the mean.
+    """
     steps = max(0, min(int(steps), MAX_STEPS))
     a = window_matrix(layer)
+    c = float(loss_scale(rule, len(y)))
     target = np.array([float(v) for v in y])
     w = np.array([float(v) for v in layer.w])
     b = float(layer.b)
@@ -58,7 +62,7 @@ def gradient_descent(layer: Layer, y, lr, steps: int) -> DescentRun:
     with np.errstate(all="ignore"):
         for t in range(steps + 1):
             residual = a @ w + b - target
-            loss = 0.5 * float(residual @ residual)
+            loss = 0.5 * c * float(residual @ residual)
             losses.append(loss)
             weights.append(w.copy())
             biases.append(b)
@@ -67,16 +71,16 @@ def gradient_descent(layer: Layer, y, lr, steps: int) -> DescentRun:
                 break
             if t == steps:
                 break
-            w = w - alpha * (a.T @ residual)
-            b = b - alpha * float(residual.sum())
+            w = w - alpha * c * (a.T @ residual)
+            b = b - alpha * c * float(residual.sum())
     return DescentRun(np.array(losses), np.array(weights).reshape(len(losses), -1), np.array(biases), diverged_at)
 
 
-def stable_learning_rate(layer: Layer) -> float | None:
-    """Gradient descent on this quadratic loss converges iff α < 2/λ_max of its Hessian [A 1]ᵀ[A 1]."""
+def stable_learning_rate(layer: Layer, rule: str = "half") -> float | None:
+    """Gradient descent on this quadratic loss converges iff α < 2/λ_max of its Hessian c[A 1]ᵀ[A 1]."""
     a = window_matrix(layer)
     design = np.hstack([a, np.ones((a.shape[0], 1))])
-    largest = float(np.linalg.eigvalsh(design.T @ design).max())
+    largest = float(loss_scale(rule, a.shape[0])) * float(np.linalg.eigvalsh(design.T @ design).max())
     return 2 / largest if largest > 1e-12 else None
 
 

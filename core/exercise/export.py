@@ -19,7 +19,7 @@ def link_query(layer: Layer, y, lr) -> dict[str, str]:
     classic = read_inputs(DEFAULTS).values
     texts = {name: text.replace(" ", "") for name, text in texts_from_layer(layer, y, lr).items()}
     values = {"x": layer.x, "w": layer.w, "b": layer.b, "y": tuple(y), "lr": lr}
-    values |= {"stride": layer.stride, "padding": layer.padding}
+    values |= {"stride": layer.stride, "padding": layer.padding, "dilation": layer.dilation}
     return {name: texts[name] for name in FIELDS if values[name] != classic[name]}
 
 

@@ -1,11 +1,11 @@
-"""The seven fields of page 1 (typed or from a URL) read into a layer, with a clear message per bad field."""
+"""Page 1's fields (typed or from a URL) and its two convention switches read into a layer, with a clear message per bad field."""
 
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from core.exercise.conv1d import Layer, output_length
+from core.exercise.conv1d import LOSS_RULES, OPERATIONS, Layer, output_length
 from core.exercise.numbers import (
     NumberError,
     compact_number,
@@ -14,7 +14,7 @@ from core.exercise.numbers import (
     parse_whole_number,
 )
 
-FIELDS = ("x", "w", "b", "y", "stride", "padding", "lr")
+FIELDS = ("x", "w", "b", "y", "stride", "padding", "dilation", "lr")
 DEFAULTS = {
     "x": "1, 2, 3, 4",
     "w": "2, 1, 3",
@@ -22,11 +22,16 @@ DEFAULTS = {
     "y": "2, 4",
     "stride": "1",
     "padding": "0",
+    "dilation": "1",
     "lr": "0.01",
 }
+# The two convention switches, as named in the URL (op=…, loss=…); the first of each is the classic exercise's.
+CONVENTIONS = {"op": OPERATIONS, "loss": LOSS_RULES}
+CLASSIC_CONVENTIONS = {"op": OPERATIONS[0], "loss": LOSS_RULES[0]}
 MAX_VECTOR_LENGTH = 32
 MAX_STRIDE = 16
 MAX_PADDING = 16
+MAX_DILATION = 8
 MAX_LEARNING_RATE = 100
 
 
@@ -36,14 +41,16 @@ class Inputs:
 
     values: dict = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    operation: str = OPERATIONS[0]  # "correlation" or "convolution"
+    rule: str = LOSS_RULES[0]  # the loss: "half" (½Σ), "sum" or "mean"
 
     @property
     def layer(self) -> Layer | None:
-        """The layer, when x, w, b, stride and padding are all good: enough for the forward pass."""
-        if any(name not in self.values for name in ("x", "w", "b", "stride", "padding")):
+        """The layer, when x, w, b, stride, padding and dilation are all good: enough for the forward pass."""
+        if any(name not in self.values for name in LAYER_FIELDS):
             return None
         v = self.values
-        return Layer(v["x"], v["w"], v["b"], v["stride"], v["padding"])
+        return Layer(v["x"], v["w"], v["b"], v["stride"], v["padding"], v["dilation"], self.operation)
 
     @property
     def y(self):
@@ -57,6 +64,8 @@ class Inputs:
     def complete(self) -> bool:
         return not self.errors
 
+
+LAYER_FIELDS = ("x", "w", "b", "stride", "padding", "dilation")
 
 # Two separators with only spaces between them ("1,,2", "1, ,2", "1;;2"), or one before the first number.
 _EMPTY_ENTRY = re.compile(r"([,;])\s*([,;])")
@@ -88,15 +97,23 @@ def _read(name: str, text: str):
         return parse_whole_number(text, 1, MAX_STRIDE)
     if name == "padding":
         return parse_whole_number(text, 0, MAX_PADDING)
+    if name == "dilation":
+        return parse_whole_number(text, 1, MAX_DILATION)
     lr = parse_number(text)
     if not 0 < lr <= MAX_LEARNING_RATE:
         raise NumberError(f"the learning rate must be above 0 and at most {MAX_LEARNING_RATE}")
     return lr
 
 
+def read_convention(name: str, text: str | None) -> str:
+    """op or loss as a link or a switch gives it; anything else (a typo in a link) is the classic convention."""
+    text = (text or "").strip().lower()
+    return text if text in CONVENTIONS[name] else CLASSIC_CONVENTIONS[name]
+
+
 def read_inputs(texts: Mapping[str, str]) -> Inputs:
-    """Parse every field on its own, then check how they fit together (kernel size, length of y)."""
-    inputs = Inputs()
+    """Parse every field on its own, then check how they fit together (kernel span, length of y)."""
+    inputs = Inputs(operation=read_convention("op", texts.get("op")), rule=read_convention("loss", texts.get("loss")))
     for name in FIELDS:
         text = texts.get(name)
         try:
@@ -104,21 +121,32 @@ def read_inputs(texts: Mapping[str, str]) -> Inputs:
         except NumberError as error:
             inputs.errors[name] = _sentence(str(error))
     v = inputs.values
-    if all(name in v for name in ("x", "w", "padding")):
-        padded = len(v["x"]) + 2 * v["padding"]
-        if len(v["w"]) > padded:
+    if all(name in v for name in ("x", "w", "padding", "dilation")):
+        n, k, p, d = len(v["x"]), len(v["w"]), v["padding"], v["dilation"]
+        padded, span = n + 2 * p, d * (k - 1) + 1
+        if span > padded:
+            spans = (
+                f"The kernel has {k} weights"
+                if d == 1
+                else f"The kernel's {k} weights, dilated by {d}, span {span} inputs"
+            )
+            fix = "Shorten w or add padding." if d == 1 else "Shorten w, lower the dilation or add padding."
             inputs.errors["w"] = (
-                f"The kernel has {len(v['w'])} weights but the padded input has only {padded} values "
-                f"(n + 2p = {len(v['x'])} + 2·{v['padding']}): no window fits. Shorten w or add padding."
+                f"{spans} but the padded input has only {padded} values (n + 2p = {n} + 2·{p}): no window fits. {fix}"
             )
             del v["w"]
-    if all(name in v for name in ("x", "w", "stride", "padding", "y")):
-        n, k, s, p = len(v["x"]), len(v["w"]), v["stride"], v["padding"]
-        m = output_length(n, k, s, p)
+    if all(name in v for name in ("x", "w", "stride", "padding", "dilation", "y")):
+        n, k, s, p, d = len(v["x"]), len(v["w"]), v["stride"], v["padding"], v["dilation"]
+        m = output_length(n, k, s, p, d)
+        rule = (
+            f"⌊(n + 2p − k)/s⌋ + 1 = ⌊({n} + 2·{p} − {k})/{s}⌋ + 1"
+            if d == 1
+            else f"⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1 = ⌊({n} + 2·{p} − {d}·{k - 1} − 1)/{s}⌋ + 1"
+        )
         if len(v["y"]) != m:
             inputs.errors["y"] = (
                 f"y needs {m} value{'s' if m != 1 else ''}, one per output: the layer gives "
-                f"⌊(n + 2p − k)/s⌋ + 1 = ⌊({n} + 2·{p} − {k})/{s}⌋ + 1 = {m} outputs, and y has {len(v['y'])}."
+                f"{rule} = {m} outputs, and y has {len(v['y'])}."
             )
             del v["y"]
     return inputs
@@ -138,5 +166,6 @@ def texts_from_layer(layer: Layer, y, lr) -> dict[str, str]:
         "y": ", ".join(compact_number(v) for v in y),
         "stride": str(layer.stride),
         "padding": str(layer.padding),
+        "dilation": str(layer.dilation),
         "lr": compact_number(lr),
     }
