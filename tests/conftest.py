@@ -22,6 +22,13 @@ os.environ["CONVLAB_CACHE"] = tempfile.mkdtemp(prefix="convlab-test-cache-")
 atexit.register(shutil.rmtree, os.environ["CONVLAB_CACHE"], ignore_errors=True)
 
 
+def pytest_collection_modifyitems(items):
+    """Every browser test in one xdist group: one worker process runs them all, with one server and one Chromium."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(autouse=True)
 def navigation_mode(monkeypatch):
     """AppTest resets Streamlit's old `pages/` mode before every run; a real server leaves it after the first.
