@@ -5,7 +5,7 @@ import random
 import streamlit as st
 
 from core.exercise.charts import loss_chart, parameters_chart, window_chart
-from core.exercise.conv1d import LOSS_RULES, OPERATIONS
+from core.exercise.conventions import LOSS_LABELS, OPERATION_LABELS, change_note, intro_sentence
 from core.exercise.descent import (
     FLOAT_NOTE,
     MAX_STEPS,
@@ -14,11 +14,20 @@ from core.exercise.descent import (
     stable_learning_rate,
 )
 from core.exercise.export import exercise_markdown
-from core.exercise.fields import CONVENTIONS, DEFAULTS, FIELDS, read_inputs, texts_from_layer
+from core.exercise.fields import (
+    CLASSIC_CONVENTIONS,
+    CONVENTIONS,
+    DEFAULTS,
+    FIELDS,
+    read_convention,
+    read_inputs,
+    texts_from_layer,
+)
 from core.exercise.practice import random_exercise
 from core.exercise.window import highlight_text
 from core.exercise.worked_solution import AGREEMENT, worked_solution
 from pages.exercise_check import gradient_check_tab
+from pages.exercise_highlight import pick_highlight
 from pages.exercise_matrix import matrix_tab
 from pages.exercise_practice import PRACTICE_KEYS, clear_practice, practice
 from pages.exercise_shift import shift_tab
@@ -44,6 +53,21 @@ LABELS = {
     "lr": ("Learning rate α", "The step size of gradient descent, above 0."),
 }
 
+SWITCHES = {
+    "op": (
+        "Operation",
+        OPERATION_LABELS,
+        "PyTorch's conv1d, like most libraries, computes a cross-correlation: the kernel as written (the classic "
+        "exercise). A true convolution, as in signal processing, flips the kernel first: w_k meets the window first.",
+    ),
+    "loss": (
+        "Loss",
+        LOSS_LABELS,
+        "½Σ: ½ Σ(ŷᵢ − yᵢ)², the classic exercise's. Σ: Σ(ŷᵢ − yᵢ)², without the ½. "
+        "Mean: (1/m) Σ(ŷᵢ − yᵢ)², over the m outputs.",
+    ),
+}
+
 
 # Session keys are global to the app: everything page 1 keeps is named for page 1 (the URL names stay x … lr).
 KEPT = [
@@ -53,6 +77,7 @@ KEPT = [
     "solution_tab",
     "window_highlight",
     "descent_steps",
+    "gradient_check_parameter",
     "practice_reveal",
     *PRACTICE_KEYS,
 ]
@@ -66,8 +91,19 @@ def set_exercise(texts: dict[str, str]) -> None:
 
 
 def new_exercise() -> None:
-    layer, y, lr = random_exercise(random.Random())
+    """Fresh numbers in the conventions the switches show: the generator checks its answers under those."""
+    operation = st.session_state.get("op", CLASSIC_CONVENTIONS["op"])
+    rule = st.session_state.get("loss", CLASSIC_CONVENTIONS["loss"])
+    layer, y, lr = random_exercise(random.Random(), operation=operation, rule=rule)
     set_exercise(texts_from_layer(layer, y, lr))
+
+
+def classic_exercise() -> None:
+    """The classic numbers and the classic conventions (cross-correlation, ½Σ), the URL back to a bare /convolution."""
+    set_exercise(DEFAULTS)
+    for name in CONVENTIONS:
+        st.session_state[name] = CLASSIC_CONVENTIONS[name]
+        write_the_link(name)
 
 
 def field(column, name: str):
@@ -82,6 +118,50 @@ def field(column, name: str):
         return text or "", st.empty()
 
 
+def follow_the_link() -> None:
+    """Before the switches are drawn, op and loss follow the URL (a link, Back, a reload); bad values are classic.
+
+    The switches show words, and Streamlit's bind would write those words into the URL: the page keeps
+    op=correlation|convolution and loss=half|sum|mean there itself. A URL without the name is the classic value,
+    unless the switch was not drawn last run (the learner comes back from another page: remember() restores it).
+    """
+    for name in CONVENTIONS:
+        text = st.query_params.get(name)
+        if text is not None:
+            st.session_state[name] = read_convention(name, text)
+        elif name in st.session_state:
+            st.session_state[name] = CLASSIC_CONVENTIONS[name]
+
+
+def write_the_link(name: str) -> None:
+    """The switch's value in the URL under its plain name; left out when it is the classic one, like the fields."""
+    value = st.session_state.get(name, CLASSIC_CONVENTIONS[name])
+    if value == CLASSIC_CONVENTIONS[name]:
+        if name in st.query_params:
+            del st.query_params[name]
+    elif st.query_params.get(name) != value:
+        st.query_params[name] = value
+
+
+def switch(column, name: str) -> str:
+    label, words, help_text = SWITCHES[name]
+    st.session_state.setdefault(name, CLASSIC_CONVENTIONS[name])
+    with column:
+        st.segmented_control(
+            label,
+            list(words),
+            format_func=words.get,
+            required=True,
+            key=name,
+            help=help_text,
+            on_change=write_the_link,
+            args=(name,),
+            width="content",
+        )
+    write_the_link(name)  # a bad value (op=foo) leaves the URL; one restored by remember() comes back into it
+    return st.session_state[name]
+
+
 def solution_tab(solution_text, inputs) -> None:
     for section in solution_text.sections:
         st.subheader(section.title)
@@ -93,18 +173,9 @@ def solution_tab(solution_text, inputs) -> None:
 
 def window_tab(solution_text, inputs) -> None:
     layer = inputs.layer
-    options = ["all"] + [f"ŷ{i + 1}" for i in range(layer.output_length)] + [f"w{l + 1}" for l in range(len(layer.w))]
-    picked = st.segmented_control(
-        "Highlight an output (its window) or a weight (the terms its gradient gathers)",
-        options,
-        default="all",
-        key="window_highlight",
-    )
-    highlight = None
-    if picked in options and picked != "all":
-        highlight = ("output" if picked.startswith("ŷ") else "weight", int(picked[1:]) - 1)
+    highlight = pick_highlight(layer)  # the same pick as the matrix tab's
     st.vega_lite_chart(spec=window_chart(layer, highlight), width="content")
-    st.markdown(highlight_text(layer, inputs.y, highlight))
+    st.markdown(highlight_text(layer, inputs.y, highlight, inputs.rule))
 
 
 def steps_tab(solution_text, inputs) -> None:
@@ -114,12 +185,12 @@ def steps_tab(solution_text, inputs) -> None:
     steps = st.number_input(
         "Steps", min_value=1, max_value=MAX_STEPS, value=50, step=10, key="descent_steps", width=220
     )
-    run = gradient_descent(inputs.layer, inputs.y, inputs.lr, steps)
-    limit = stable_learning_rate(inputs.layer)
+    run = gradient_descent(inputs.layer, inputs.y, inputs.lr, steps, inputs.rule)
+    limit = stable_learning_rate(inputs.layer, inputs.rule)
     left, right = st.columns(2, gap="large")
     left.vega_lite_chart(spec=loss_chart(run), width="stretch")
     right.vega_lite_chart(spec=parameters_chart(run), width="stretch")
-    report = describe_run(run, inputs.lr, limit)
+    report = describe_run(run, inputs.lr, limit, inputs.rule)
     if report.exploded:
         st.error(report.text, icon="💥")
     else:
@@ -128,7 +199,7 @@ def steps_tab(solution_text, inputs) -> None:
 
 
 def export_tab(solution_text, inputs) -> None:
-    markdown = exercise_markdown(inputs.layer, inputs.y, inputs.lr, solution_text, st.context.url)
+    markdown = exercise_markdown(inputs.layer, inputs.y, inputs.lr, solution_text, st.context.url, inputs.rule)
     st.download_button(
         "⬇️ Download the solution (Markdown with LaTeX)",
         markdown,
@@ -140,11 +211,9 @@ def export_tab(solution_text, inputs) -> None:
 
 
 st.title("✍️ Convolution by hand")
-st.markdown(
-    "A 1-D convolution layer (strictly, a cross-correlation) with a squared-error loss, solved the way you "
-    "would on paper. Change any number and the whole solution follows."
-)
+intro = st.empty()  # its words follow the operation switch, drawn below
 
+follow_the_link()
 remember("convolution", KEPT)
 
 with st.container(border=True):
@@ -155,21 +224,23 @@ with st.container(border=True):
     texts, slots = {}, {}
     for name in FIELDS:
         texts[name], slots[name] = field(columns[name], name)
+    # Side by side where they fit, one under the other in a projector's narrow column.
+    switches = st.container(horizontal=True, gap="medium")
+    texts["op"], texts["loss"] = switch(switches, "op"), switch(switches, "loss")
     buttons = st.container(horizontal=True)
     buttons.button("🎲 New exercise", on_click=new_exercise, help="Random small integers with clean answers.")
     buttons.button(
-        "↺ Classic exercise", on_click=set_exercise, args=(DEFAULTS,), help="x=[1,2,3,4], w=[2,1,3], b=1, y=[2,4]."
-    )
-    switches = st.columns(2, gap="medium")
-    texts["op"] = switches[0].segmented_control(
-        "Operation", OPERATIONS, default=OPERATIONS[0], required=True, key="op", bind="query-params"
-    )
-    texts["loss"] = switches[1].segmented_control(
-        "Loss", LOSS_RULES, default=LOSS_RULES[0], required=True, key="loss", bind="query-params"
+        "↺ Classic exercise",
+        on_click=classic_exercise,
+        help="x=[1,2,3,4], w=[2,1,3], b=1, y=[2,4], a cross-correlation and L = ½Σ(ŷ − y)².",
     )
     inputs = read_inputs(texts)
     for name, message in inputs.errors.items():
         slots[name].error(message)  # no icon: in a narrow column it would squeeze the message a word per line
+    note = change_note(inputs.layer, inputs.rule) if inputs.layer else None
+    if note:
+        st.caption(f"**Not the classic convention.** {note}")
+intro.markdown(intro_sentence(inputs.operation))
 
 mode = st.segmented_control(
     "Mode", ["📖 Worked solution", "🎯 Practice"], default="📖 Worked solution", key="exercise_mode", required=True
@@ -177,7 +248,8 @@ mode = st.segmented_control(
 layer = inputs.layer
 if layer is None:
     st.info(
-        "Fix the field marked above to see the solution: the forward pass needs x, w, b, the stride and the padding."
+        "Fix the field marked above to see the solution: the forward pass needs x, w, b, the stride, the padding "
+        "and the dilation."
     )
     st.stop()
 
@@ -185,7 +257,7 @@ solution_shown = mode != "🎯 Practice" or practice(inputs)
 if not solution_shown:
     st.stop()
 
-solution_text = worked_solution(layer, inputs.y, inputs.lr)
+solution_text = worked_solution(layer, inputs.y, inputs.lr, inputs.rule)
 # Only the open tab's content runs (on_change="rerun"): an edit redraws just what the learner is looking at.
 TABS = {
     "📖 Worked solution": solution_tab,

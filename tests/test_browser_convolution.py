@@ -51,27 +51,34 @@ def agrees(shown: list[Shown], values: list[float]) -> bool:
     )
 
 
-def torch_answers(x, w, b, y, lr, stride=1, padding=0):
-    """The exercise in PyTorch autograd (float64)."""
+def torch_answers(x, w, b, y, lr, stride=1, padding=0, dilation=1, operation="correlation", loss="half"):
+    """The exercise in PyTorch autograd (float64): conv1d with its dilation, the kernel flipped for a true convolution,
+    the loss ½Σ, Σ or the mean."""
     x = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     w = torch.tensor(w, dtype=torch.float64, requires_grad=True)
     b = torch.tensor([b], dtype=torch.float64, requires_grad=True)
+    target = torch.tensor(y, dtype=torch.float64)
 
     def conv(w_, b_):
-        return torch.nn.functional.conv1d(x.view(1, 1, -1), w_.view(1, 1, -1), b_, stride=stride, padding=padding).view(
-            -1
-        )
+        kernel = w_.flip(0) if operation == "convolution" else w_
+        return torch.nn.functional.conv1d(
+            x.view(1, 1, -1), kernel.view(1, 1, -1), b_, stride=stride, padding=padding, dilation=dilation
+        ).view(-1)
+
+    def squared_error(y_hat):
+        total = ((y_hat - target) ** 2).sum()
+        return {"half": 0.5 * total, "sum": total, "mean": total / len(y)}[loss]
 
     y_hat = conv(w, b)
-    loss = 0.5 * ((y_hat - torch.tensor(y, dtype=torch.float64)) ** 2).sum()
-    loss.backward()
+    value = squared_error(y_hat)
+    value.backward()
     with torch.no_grad():
         w_new, b_new = w - lr * w.grad, b - lr * b.grad
         y_new = conv(w_new, b_new)
-        new_loss = 0.5 * ((y_new - torch.tensor(y, dtype=torch.float64)) ** 2).sum()
+        new_loss = squared_error(y_new)
     values = {
         "outputs": y_hat,
-        "loss": loss,
+        "loss": value,
         "weight gradient": w.grad,
         "bias gradient": b.grad,
         "input gradient": x.grad,
@@ -154,3 +161,29 @@ def test_practice_mode_marks_the_answers(browser_page):
     text = main_text(page)
     assert "2 of 6 right" in text and "check entry 2" in text
     screenshot(page, "convolution-practice")
+
+
+EXERCISE = ([1, 2, 3, 4, 5, 6], [2, 1, 3], 1, [1, -1], 0.01)  # x, w, b, y, lr
+
+
+def test_a_link_with_both_conventions_and_dilation_gives_pytorchs_numbers_and_a_switch_rewrites_the_url(browser_page):
+    page = browser_page
+    goto(page, "/convolution?op=convolution&loss=mean&dilation=2&x=1,2,3,4,5,6&y=1,-1")
+    shown = answers_table(page)
+    expected = torch_answers(
+        [1, 2, 3, 4, 5, 6], [2, 1, 3], 1, [1, -1], 0.01, dilation=2, operation="convolution", loss="mean"
+    )
+    for name, values in expected.items():
+        assert agrees(shown[name], values), (name, shown[name], values)
+    assert "Not the classic convention" in main_text(page) and "here a true convolution" in main_text(page)
+    page.locator("[data-testid='stButtonGroup'] button", has_text="Σ").filter(has_not_text="½").click()
+    expect(page).to_have_url(re.compile(r"[?&]loss=sum(&|$)"))  # the URL keeps the plain name, not the label
+    wait_idle(page)
+    query = parse_qs(urlparse(page.url).query)
+    assert query["op"] == ["convolution"] and query["dilation"] == ["2"] and query["x"] == ["1,2,3,4,5,6"]
+    expected = torch_answers(*EXERCISE, dilation=2, operation="convolution", loss="sum")
+    assert agrees(answers_table(page)["weight gradient"], expected["weight gradient"])
+    page.locator("[data-testid='stButtonGroup'] button", has_text="Cross-correlation").click()
+    expect(page).not_to_have_url(re.compile(r"[?&]op="))  # the classic value leaves the link
+    wait_idle(page)
+    screenshot(page, "convolution-conventions")

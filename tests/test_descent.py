@@ -103,3 +103,25 @@ def test_one_step_is_said_in_the_singular():
 def test_negative_weights_carry_the_true_minus_sign():
     report = describe(TWO_LIMITS, TWO_LIMITS_Y, F(1, 5), 50)
     assert "w ≈ [−2.2812, −1.1423]" in report.text and "-" not in report.text.replace("λ_max", "")
+
+
+def test_each_loss_rule_takes_the_exact_solutions_first_step_and_names_its_loss():
+    dilated = Layer(
+        tuple(map(F, (1, -2, 3, 0, 5, 1))), (F(1), F(2), F(-1)), F(1), padding=1, dilation=2, operation="convolution"
+    )
+    y = tuple(F(v) for v in range(dilated.output_length))
+    for rule in ("half", "sum", "mean"):
+        run = gradient_descent(dilated, y, F(1, 100), 1, rule)
+        exact = solve(dilated, y, F(1, 100), rule)
+        assert np.isclose(run.losses[0], float(exact.loss)) and np.isclose(run.losses[1], float(exact.new_loss))
+        assert np.allclose(run.weights[1], [float(w) for w in exact.new_layer.w])
+        text = describe_run(run, F(1, 100), stable_learning_rate(dilated, rule), rule).text
+        assert ("loss L = Σ(ŷᵢ − yᵢ)²" in text) == (rule == "sum") and ("(1/m)" in text) == (rule == "mean")
+
+
+def test_without_the_half_the_convergence_limit_halves_and_a_rate_between_the_two_explodes():
+    classic, doubled = stable_learning_rate(CLASSIC), stable_learning_rate(CLASSIC, "sum")
+    assert np.isclose(doubled, classic / 2)
+    between = F(doubled * 1.5)
+    assert gradient_descent(CLASSIC, Y, between, 500).exploded_at is None
+    assert gradient_descent(CLASSIC, Y, between, 500, "sum").exploded_at is not None

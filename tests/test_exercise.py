@@ -6,9 +6,11 @@ from fractions import Fraction as F
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from test_formulas import random_layer
 
-from core.exercise.charts import AXIS_WIDTH, WINDOW_CHART_WIDTH, window_chart
+from core.exercise.charts import AXIS_WIDTH, WINDOW_CHART_WIDTH, window_cells, window_chart
 from core.exercise.conv1d import Layer
+from core.exercise.conventions import change_note
 from core.exercise.export import exercise_link, exercise_markdown
 from core.exercise.fields import DEFAULTS, read_inputs
 from core.exercise.numbers import parse_number
@@ -142,4 +144,37 @@ def test_eleven_padded_positions_with_short_terms_share_one_row_of_the_sliding_w
 )
 def test_no_row_of_the_sliding_window_is_wider_than_page_1s_column_on_a_projector(x, w):
     layer = Layer(tuple(map(parse_number, x)), tuple(map(parse_number, w)), F(0))
+    assert all(AXIS_WIDTH + positions * step <= WINDOW_CHART_WIDTH for positions, step in window_rows(layer))
+
+
+def test_a_link_names_dilation_and_the_conventions_only_when_they_are_not_classic():
+    layer, y, lr = CLASSIC
+    assert exercise_link(layer, y, lr, rule="half") == "/convolution"
+    dilated = Layer(tuple(map(F, range(1, 7))), layer.w, layer.b, dilation=2, operation="convolution")
+    link = exercise_link(dilated, y, lr, rule="mean")
+    assert link == "/convolution?x=1,2,3,4,5,6&dilation=2&op=convolution&loss=mean"
+    inputs = inputs_behind(link)
+    assert inputs.complete and inputs.layer == dilated and inputs.rule == "mean"
+
+
+def test_every_random_convention_comes_back_from_its_link_and_the_export_states_it():
+    for seed in range(40):
+        layer, y = random_layer(random.Random(seed), conventions=True)
+        rule, lr = ("half", "sum", "mean")[seed % 3], F(1, 100)
+        inputs = inputs_behind(exercise_link(layer, y, lr, rule=rule))
+        assert inputs.complete and (inputs.layer, inputs.y, inputs.lr, inputs.rule) == (layer, y, lr, rule)
+        text = exercise_markdown(layer, y, lr, worked_solution(layer, y, lr, rule), rule=rule)
+        note = change_note(layer, rule)
+        assert note is None or f"*{note}*" in text
+
+
+def test_the_sliding_window_puts_each_term_where_the_dilated_flipped_kernel_meets_its_input():
+    layer = Layer(
+        tuple(map(F, range(1, 8))), (F(2), F(1), F(3)), F(0), stride=2, padding=1, dilation=2, operation="convolution"
+    )
+    cells = window_cells(layer, ("output", 1)).to_dict("records")
+    for row in cells:
+        i, weight = int(row["output"][1:]) - 1, int(row["weight"][1:]) - 1
+        assert row["position"] == layer.weight_input(i, weight) and row["on"] == (i == 1)
+    assert {row["position"] for row in cells if row["output"] == "ŷ1"} == {0, 2, 4}  # w3, w2, w1: gaps of d = 2
     assert all(AXIS_WIDTH + positions * step <= WINDOW_CHART_WIDTH for positions, step in window_rows(layer))

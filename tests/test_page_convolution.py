@@ -1,9 +1,13 @@
 """Page 1 in Streamlit's AppTest: the defaults, a shared URL, every kind of bad input, practice and export."""
 
 import re
+from fractions import Fraction as F
 
 import pytest
 from conftest import shown_text
+
+from core.exercise.conv1d import Layer, solve
+from core.exercise.numbers import format_vector
 
 PAGE = "pages/convolution.py"
 
@@ -83,6 +87,8 @@ BAD_INPUTS = [
     ("lr", "-0.1", "above 0"),
     ("b", "<script>alert(1)</script>", "not a number"),
     ("x", "1,,2", "Two commas in a row: is a number missing?"),
+    ("dilation", "0", "from 1 to 8"),
+    ("dilation", "abc", "'abc' is not a number"),
 ]
 
 
@@ -237,3 +243,70 @@ def test_practice_states_the_task_in_full_with_the_half_in_the_loss(open_page):
     at.text_input(key="practice_loss").set_value("400")
     at.button[-1].click().run()
     assert any("L (loss)" in e.value and "twice the answer" in e.value for e in at.error)
+
+
+CLASSIC = Layer(tuple(map(F, (1, 2, 3, 4))), tuple(map(F, (2, 1, 3))), F(1))
+
+
+def test_the_convention_switches_change_the_answers_and_the_line_that_says_why(open_page):
+    at = open_page(PAGE)
+    at.segmented_control(key="loss").set_value("sum").run()
+    text = shown_text(at)
+    assert "| [88, 144, 200] |" in text and "| 400 |" in text  # without the ½ every gradient and the loss double
+    assert "Not the classic convention" in text and "twice as long" in text
+    at.segmented_control(key="op").set_value("convolution").run()
+    flipped = solve(Layer(CLASSIC.x, CLASSIC.w, CLASSIC.b, operation="convolution"), (F(2), F(4)), F(1, 100), "sum")
+    text = shown_text(at)
+    assert f"| {format_vector(flipped.y_hat)} |" in text and f"| {format_vector(flipped.grads.d_w)} |" in text
+    assert flipped.y_hat[0] == 3 + 2 + 6 + 1  # x₁w₃ + x₂w₂ + x₃w₁ + b
+    assert "strictly, a cross-correlation" not in text and "here a true convolution" in text
+    at.segmented_control(key="op").set_value("correlation")
+    at.segmented_control(key="loss").set_value("half").run()
+    assert "Not the classic convention" not in shown_text(at) and "strictly, a cross-correlation" in shown_text(at)
+
+
+def test_a_dilated_kernel_over_six_inputs_is_solved_exactly(open_page):
+    at = open_page(PAGE, {"x": "1,2,3,4,5,6", "dilation": "2", "loss": "mean"})
+    assert not at.exception and not errors(at)
+    dilated = solve(
+        Layer(tuple(map(F, range(1, 7))), CLASSIC.w, CLASSIC.b, dilation=2), (F(2), F(4)), F(1, 100), "mean"
+    )
+    text = shown_text(at)
+    for values in (dilated.y_hat, dilated.grads.d_w, dilated.grads.d_x, dilated.new_layer.w):
+        assert f"| {format_vector(values)} |" in text
+    assert r"x_{1} w_{1} + x_{3} w_{2} + x_{5} w_{3} + b" in text and "½Σ itself" in text  # m = 2
+
+
+def test_a_dilation_whose_kernel_no_longer_fits_is_explained_beside_w(open_page):
+    at = open_page(PAGE)
+    at.text_input(key="dilation").set_value("3").run()
+    assert not at.exception
+    assert "dilated by 3, span 7 inputs" in message_beside(at, "w") and not message_beside(at, "dilation")
+    assert any("and the dilation" in info.value for info in at.info)
+
+
+def test_every_new_setting_survives_the_url_both_ways(open_page):
+    query = {"x": "1,2,3,4,5,6", "y": "1,2", "dilation": "2", "op": "convolution", "loss": "mean"}
+    at = open_page(PAGE, query)
+    assert not at.exception and not errors(at)
+    assert at.text_input(key="dilation").value == "2"
+    assert at.segmented_control(key="op").value == "convolution" and at.segmented_control(key="loss").value == "mean"
+    assert {name: at.query_params[name] for name in ("op", "loss")} == {"op": "convolution", "loss": "mean"}
+    at.segmented_control(key="loss").set_value("sum").run()
+    assert at.query_params["loss"] == "sum" and at.query_params["op"] == "convolution"
+    at.segmented_control(key="op").set_value("correlation").run()
+    assert "op" not in at.query_params  # the classic value is left out of the link, like every field's default
+
+
+def test_a_link_with_an_unknown_convention_gives_the_classic_exercise(open_page):
+    at = open_page(PAGE, {"op": "foo", "loss": "HALF "})
+    assert not at.exception and not errors(at)
+    assert at.segmented_control(key="op").value == "correlation" and "op" not in at.query_params
+    assert "| [44, 72, 100] |" in shown_text(at) and "Not the classic convention" not in shown_text(at)
+
+
+def test_export_links_back_with_the_conventions(open_page):
+    at = open_tab(
+        open_page(PAGE, {"dilation": "2", "x": "1,2,3,4,5,6", "op": "convolution", "loss": "sum"}), "📤 Export"
+    )
+    assert "](/convolution?x=1,2,3,4,5,6&dilation=2&op=convolution&loss=sum)" in at.code[0].value

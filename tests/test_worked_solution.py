@@ -3,11 +3,15 @@
 import random
 import re
 from fractions import Fraction as F
+from pathlib import Path
 
+import pytest
 from test_formulas import random_layer
 
-from core.exercise.conv1d import Layer
+from core.exercise.conv1d import LOSS_RULES, Layer, solve
+from core.exercise.conventions import change_note
 from core.exercise.descent import describe_run, gradient_descent, stable_learning_rate
+from core.exercise.numbers import format_number
 from core.exercise.typeset import ROW_WIDTH, latex_width
 from core.exercise.window import highlight_text
 from core.exercise.worked_solution import worked_solution
@@ -114,15 +118,20 @@ RATES = [F(1, 100), F(1, 10), F(9, 40), F(1, 3), F(1, 7), F(1, 1000)]
 
 
 def random_exercise_texts(seed: int) -> list[str]:
-    """Everything page 1 writes about one random exercise: the solution, the window's words, many steps."""
+    """Everything page 1 writes about one random exercise, in any convention: the solution, the window's words, many
+    steps, the line on the convention."""
     rng = random.Random(seed)
-    layer, y = random_layer(rng, VALUES, longest=7)
-    lr = rng.choice(RATES)
-    run = gradient_descent(layer, y, lr, 50)
-    texts = [worked_solution(layer, y, lr).to_markdown(), describe_run(run, lr, stable_learning_rate(layer)).text]
+    layer, y = random_layer(rng, VALUES, longest=7, conventions=True)
+    lr, rule = rng.choice(RATES), LOSS_RULES[seed % 3]
+    run = gradient_descent(layer, y, lr, 50, rule)
+    texts = [
+        worked_solution(layer, y, lr, rule).to_markdown(),
+        describe_run(run, lr, stable_learning_rate(layer, rule), rule).text,
+    ]
     texts.append(highlight_text(layer, y, None))
     texts += [highlight_text(layer, y, ("output", i)) for i in range(layer.output_length)]
-    texts += [highlight_text(layer, y, ("weight", weight)) for weight in range(len(layer.w))]
+    texts += [highlight_text(layer, y, ("weight", weight), rule) for weight in range(len(layer.w))]
+    texts.append(change_note(layer, rule) or "")
     return texts
 
 
@@ -181,3 +190,58 @@ def test_every_row_of_a_32_number_solution_fits_a_projector_column():
     inline = re.findall(r"(?<!\$)\$([^$]+)\$(?!\$)", text)
     too_long = [m for m in inline if latex_width(m) > ROW_WIDTH and r"\allowbreak" not in m and " + {" not in m]
     assert too_long == []  # a long inline formula can break after its commas or between its terms
+
+
+def test_without_the_half_the_solution_writes_the_doubled_gradients_and_the_loss_without_a_factor():
+    text = worked_solution(CLASSIC, (F(2), F(4)), F(1, 100), "sum").to_markdown()
+    assert r"L &= \sum_{i=1}^{2} (\hat y_i - y_i)^2" in text and "(14 - 2)^2 + (20 - 4)^2 = 144 + 256 = 400" in text
+    assert r"\partial \hat y_{1}} &= 2(\hat y_{1} - y_{1}) = 2(14 - 2) = 24" in text
+    assert "| [88, 144, 200] |" in text and "= 88" in text and "= 56" in text  # ∂L/∂w₁ and ∂L/∂b doubled
+    sgd = text[text.index("5. One step") :]
+    assert "2 - 0.01 \\cdot 88 = 1.12" in sgd
+
+
+def test_the_mean_of_two_outputs_writes_one_over_m_and_is_the_classic_solution():
+    text = worked_solution(CLASSIC, (F(2), F(4)), F(1, 100), "mean").to_markdown()
+    assert (
+        r"L &= \tfrac{1}{2} \sum_{i=1}^{2}" in text
+        and r"\tfrac{2}{2}(\hat y_{1} - y_{1}) = \tfrac{2}{2}(14 - 2) = 12" in text
+    )
+    assert "| [44, 72, 100] |" in text and "| 61.064 |" in text
+
+
+def test_the_step_verdict_uses_the_convergence_limit_of_the_loss_rule():
+    """Σ doubles the curvature, so its limit is half the classic 0.04464: α = 0.03 converges only under ½Σ."""
+    assert stable_learning_rate(CLASSIC, "sum") == pytest.approx(stable_learning_rate(CLASSIC) / 2)
+    classic = worked_solution(CLASSIC, (F(2), F(4)), F(3, 100)).to_markdown()
+    doubled = worked_solution(CLASSIC, (F(2), F(4)), F(3, 100), "sum").to_markdown()
+    assert r"\approx 0.04464$" in classic and r"$\alpha = 0.03$ is below it." in classic
+    assert r"\approx 0.02232$" in doubled and "The loss rose" in doubled
+    assert solve(CLASSIC, (F(2), F(4)), F(3, 100), "sum").new_loss > 400
+
+
+def test_a_true_convolution_writes_each_output_and_each_new_output_with_the_kernel_flipped():
+    flipped = Layer(CLASSIC.x, CLASSIC.w, CLASSIC.b, operation="convolution")
+    text = worked_solution(flipped, (F(2), F(4)), F(1, 100)).to_markdown()
+    s = solve(flipped, (F(2), F(4)), F(1, 100))
+    assert r"x_{1} w_{3} + x_{2} w_{2} + x_{3} w_{1} + b = 1 \cdot 3 + 2 \cdot 1 + 3 \cdot 2 + 1 = 12" in text
+    w1, w2, w3 = (format_number(v) for v in s.new_layer.w)
+    assert rf"\hat y_{{1}}' &= 1 \cdot {w3} + 2 \cdot {w2} + 3 \cdot {w1} + {format_number(s.new_layer.b)}" in text
+    assert f"= {format_number(s.new_y_hat[0])}" in text and "A true convolution flips the kernel" in text
+
+
+def test_a_dilated_layer_states_the_output_length_with_d():
+    layer = Layer(tuple(map(F, range(1, 7))), CLASSIC.w, CLASSIC.b, dilation=2)
+    text = worked_solution(layer).to_markdown()
+    assert r"\frac{n+2p-d(k-1)-1}{s}" in text and r"\frac{6 + 2\cdot 0 - 2\cdot 2 - 1}{1} \right\rfloor + 1 = 2" in text
+    assert "spans $d(k-1)+1 = 5$ inputs" in text
+    assert r"\frac{n+2p-k}{s}" in worked_solution(CLASSIC).to_markdown()  # no d where it changes nothing
+
+
+def test_the_agreement_caption_names_what_the_pytorch_tests_cover():
+    from core.exercise.worked_solution import AGREEMENT
+
+    source = (Path(__file__).parent / "test_conv1d.py").read_text()
+    assert "dilations 1–3" in AGREEMENT and "true convolution" in AGREEMENT and "Σ or the mean" in AGREEMENT
+    assert "def test_every_convention_and_dilation_agrees_with_pytorch_autograd" in source
+    assert "dilation=rng.randint(1, 3)" in source

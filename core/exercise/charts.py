@@ -14,12 +14,13 @@ from core.exercise.numbers import as_text, format_number, text_factor
 
 
 def window_cells(layer: Layer, highlight: tuple[str, int] | None) -> pd.DataFrame:
-    """One row per (output i, weight l): the input x̃_{s·i+l} that weight meets in output i's window."""
+    """One row per (output i, weight l): the input x̃ that weight meets in output i's window (Layer.weight_input:
+    d − 1 inputs skipped between weights when dilated, the kernel read from its end for a true convolution)."""
     xp = layer.padded_x
     rows = []
     for i in range(layer.output_length):
         for l, w in enumerate(layer.w):
-            j = layer.window_start(i) + l
+            j = layer.weight_input(i, l)
             on = highlight is None or highlight == ("output", i) or highlight == ("weight", l)
             rows.append(
                 {
@@ -36,7 +37,7 @@ def window_cells(layer: Layer, highlight: tuple[str, int] | None) -> pd.DataFram
 def window_chart(layer: Layer, highlight: tuple[str, int] | None = None) -> dict:
     """The layer as a grid: a row per output, a column per padded input; each cell names the weight used."""
     # Keyed on what the picture shows, so editing b, y or the learning rate reuses it.
-    return _window_chart(layer.x, layer.w, layer.stride, layer.padding, highlight)
+    return _window_chart(layer.x, layer.w, layer.stride, layer.padding, layer.dilation, layer.operation, highlight)
 
 
 def _text(value: Fraction) -> str:
@@ -61,19 +62,19 @@ def text_width(text: str) -> float:
 def window_blocks(layer: Layer, columns: int) -> list[range]:
     """Outputs grouped so that the inputs each group's windows cover span at most `columns` (or one window)."""
     blocks, first = [], 0
-    k = len(layer.w)
+    span = layer.span
     for i in range(1, layer.output_length + 1):
-        if i == layer.output_length or layer.window_start(i) + k - layer.window_start(first) > columns:
+        if i == layer.output_length or layer.window_start(i) + span - layer.window_start(first) > columns:
             blocks.append(range(first, i))
             first = i
     return blocks
 
 
 @frozen
-def _window_chart(x, w, stride: int, padding: int, highlight) -> dict:
-    layer = Layer(x, w, Fraction(0), stride, padding)
+def _window_chart(x, w, stride: int, padding: int, dilation: int, operation: str, highlight) -> dict:
+    layer = Layer(x, w, Fraction(0), stride, padding, dilation, operation)
     xp = layer.padded_x
-    p, n, k = layer.padding, len(layer.x), len(layer.w)
+    p, n, k, span = layer.padding, len(layer.x), len(layer.w), layer.span
     # Two-line axis labels (name, then value), looked up by position: each padding zero keeps its own column.
     labels = [["pad", "0"] if j < p or j >= p + n else [f"x{j - p + 1}", _text(v)] for j, v in enumerate(xp)]
     cells = window_cells(layer, highlight)
@@ -82,12 +83,12 @@ def _window_chart(x, w, stride: int, padding: int, highlight) -> dict:
     # Cells as wide as their longest term or label, so that as many positions as fit share a row.
     room = WINDOW_CHART_WIDTH - AXIS_WIDTH
     needed = max(text_width(text) for text in [*cells["term"], *(label for pair in labels for label in pair)]) + 10
-    cell_width = min(CELL_WIDTH, max(NARROWEST_CELL, round(needed)), room // k)  # one window always fits
+    cell_width = min(CELL_WIDTH, max(NARROWEST_CELL, round(needed)), room // span)  # one window always fits
     show_terms = cell_width >= 40 or cell_width >= needed  # narrower cells keep their terms in the tooltip
     blocks = []
     for number, outputs in enumerate(window_blocks(layer, room // cell_width)):
         start = layer.window_start(outputs.start)
-        stop = layer.window_start(outputs.stop - 1) + k
+        stop = layer.window_start(outputs.stop - 1) + span
         part = cells[cells["output"].isin([f"ŷ{i + 1}" for i in outputs])]
         x = alt.X(
             "position:O",

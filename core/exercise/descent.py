@@ -95,13 +95,13 @@ def against_limit(lr: Fraction, limit: float) -> str:
     return "below" if lr < limit else "above"
 
 
-def first_rise(layer: Layer, y, lr: Fraction) -> int | None:
+def first_rise(layer: Layer, y, lr: Fraction, rule: str = "half") -> int | None:
     """The first step that raises the loss, if one does within MAX_STEPS; every later step raises it too.
 
     Along each eigenvector of the Hessian the distance to the minimum is multiplied by |1 − αλ| at every step,
     so the loss above its minimum is a sum of geometric sequences: convex in the step number.
     """
-    losses = gradient_descent(layer, y, lr, MAX_STEPS).losses
+    losses = gradient_descent(layer, y, lr, MAX_STEPS, rule).losses
     rises = np.nonzero(losses[1:] > losses[:-1])[0]
     return int(rises[0]) + 1 if len(rises) else None
 
@@ -141,8 +141,16 @@ def steps(count: int) -> str:
     return f"{count} step{'s' if count != 1 else ''}"
 
 
-def describe_run(run: DescentRun, lr: Fraction, limit: float | None) -> DescentReport:
-    """The run in words, every number rounded by the one rule and the convergence limit named as such."""
+# The loss each rule minimises, named in the text when it is not the classic ½Σ.
+LOSS_NAMES = {"half": "½Σ(ŷᵢ − yᵢ)²", "sum": "Σ(ŷᵢ − yᵢ)²", "mean": "(1/m)Σ(ŷᵢ − yᵢ)²"}
+
+
+def describe_run(run: DescentRun, lr: Fraction, limit: float | None, rule: str = "half") -> DescentReport:
+    """The run in words, every number rounded by the one rule and the convergence limit named as such.
+
+    `limit` must be stable_learning_rate(layer, rule) for the run's own loss rule.
+    """
+    loss = "loss" if rule == "half" else f"loss L = {LOSS_NAMES[rule]}"
     if run.exploded_at is not None:
         stopped = f" The run stopped after {steps(run.diverged_at)}, past 10¹⁰⁰." if run.diverged_at else ""
         return DescentReport(
@@ -152,7 +160,7 @@ def describe_run(run: DescentRun, lr: Fraction, limit: float | None) -> DescentR
         )
     weights = ", ".join(text_approximate(v, grouped=False) for v in run.weights[-1])
     return DescentReport(
-        f"After {steps(run.steps)}: loss **{loss_text(run.losses[-1])}** (from ≈ {text_approximate(run.losses[0])}), "
+        f"After {steps(run.steps)}: {loss} **{loss_text(run.losses[-1])}** (from ≈ {text_approximate(run.losses[0])}), "
         f"w ≈ [{weights}], b ≈ {text_approximate(run.biases[-1])}. " + convergence_text(lr, limit),
         exploded=False,
     )

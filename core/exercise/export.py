@@ -3,7 +3,7 @@
 from urllib.parse import urlencode
 
 from core.exercise.conv1d import Layer
-from core.exercise.fields import DEFAULTS, FIELDS, read_inputs, texts_from_layer
+from core.exercise.fields import CLASSIC_CONVENTIONS, DEFAULTS, FIELDS, read_inputs, texts_from_layer
 from core.exercise.practice import task_text
 from core.exercise.worked_solution import WorkedSolution
 
@@ -11,25 +11,30 @@ PAGE_PATH = "/convolution"
 TITLE = "# Convolution by hand: an exercise and its solution"
 
 
-def link_query(layer: Layer, y, lr) -> dict[str, str]:
+def link_query(layer: Layer, y, lr, rule: str = "half") -> dict[str, str]:
     """The URL parameters of this exercise: only the values that differ from the classic one.
 
-    A page-1 URL without a name means the classic value (each field's default), so naming the rest is enough.
+    A page-1 URL without a name means the classic value (each field's default, cross-correlation, ½Σ), so
+    naming the rest is enough: dilation, op and loss appear only when they are not the classic ones.
     """
     classic = read_inputs(DEFAULTS).values
     texts = {name: text.replace(" ", "") for name, text in texts_from_layer(layer, y, lr).items()}
     values = {"x": layer.x, "w": layer.w, "b": layer.b, "y": tuple(y), "lr": lr}
     values |= {"stride": layer.stride, "padding": layer.padding, "dilation": layer.dilation}
-    return {name: texts[name] for name in FIELDS if values[name] != classic[name]}
+    query = {name: texts[name] for name in FIELDS if values[name] != classic[name]}
+    conventions = {"op": layer.operation, "loss": rule}
+    return query | {name: value for name, value in conventions.items() if value != CLASSIC_CONVENTIONS[name]}
 
 
-def exercise_link(layer: Layer, y, lr, page_url: str | None = None) -> str:
+def exercise_link(layer: Layer, y, lr, page_url: str | None = None, rule: str = "half") -> str:
     """The page with these numbers: at the app's own address when known, else relative to the app."""
-    query = urlencode(link_query(layer, y, lr), safe=",/")
+    query = urlencode(link_query(layer, y, lr, rule), safe=",/")
     return (page_url or PAGE_PATH) + (f"?{query}" if query else "")
 
 
-def exercise_markdown(layer: Layer, y, lr, solution: WorkedSolution, page_url: str | None = None) -> str:
+def exercise_markdown(
+    layer: Layer, y, lr, solution: WorkedSolution, page_url: str | None = None, rule: str = "half"
+) -> str:
     """Title, the task as practice mode states it, a link back to the page, then the worked solution."""
     if y is None or lr is None:
         head = [
@@ -42,11 +47,11 @@ def exercise_markdown(layer: Layer, y, lr, solution: WorkedSolution, page_url: s
         head = [
             TITLE,
             "",
-            f"[Open this exercise in ConvLab]({exercise_link(layer, y, lr, page_url)})",
+            f"[Open this exercise in ConvLab]({exercise_link(layer, y, lr, page_url, rule)})",
             "",
             "## The exercise",
             "",
-            task_text(layer, y, lr),
+            task_text(layer, y, lr, rule),
         ]
     # The solution's own title gives way to "## Solution"; its sections become subsections of it.
     lines = solution.to_markdown().split("\n")

@@ -42,31 +42,58 @@ def _evaluate(node: ast.AST, values: dict[str, int]) -> int:
     raise ValueError(f"not an index expression: {ast.dump(node)}")
 
 
-# The padded input that output i's window meets at weight l: ŷ_i = Σ_l x̃_{s(i-1)+l} w_l + b.
-WINDOW_INPUT = Index("s(i-1)+l")
-# The same, read from the weight's side: ∂L/∂w_l = Σ_j (ŷ_j − y_j) x̃_{s(j-1)+l}.
-WEIGHT_GRADIENT_INPUT = Index("s(j-1)+l")
-# The weight that input x_j (at x̃_{j+p}) meets in output i's window; a term only when it is one of w_1 … w_k.
-INPUT_GRADIENT_WEIGHT = Index("j+p-s(i-1)")
-# What the window leaves to slide over: m = ⌊(n + 2p − k)/s⌋ + 1 outputs.
-SLACK = Index("n+2p-k")
+def window_index(layer: Layer, i: str = "i") -> Index:
+    """The padded input x̃ that output i's window meets at weight l, as written on paper.
+
+    s(i-1)+l for the classic layer; a dilated kernel skips d − 1 inputs between weights, s(i-1)+d(l-1)+1;
+    a true convolution meets the weights from the last, s(i-1)+k+1-l (dilated: s(i-1)+d(k-l)+1).
+    """
+    d = layer.dilation
+    if layer.flipped:
+        tap = "k+1-l" if d == 1 else "d(k-l)+1"
+    else:
+        tap = "l" if d == 1 else "d(l-1)+1"
+    return Index(f"s({i}-1)+{tap}")
+
+
+def input_gradient_weight(layer: Layer) -> Index | None:
+    """Without dilation, the weight that x_j (at x̃_{j+p}) meets in output i's window: j+p-s(i-1), or flipped
+    k+1+s(i-1)-j-p; a term only when it is one of w_1 … w_k. With dilation no single index says it (None)."""
+    if layer.dilation != 1:
+        return None
+    return Index("k+1+s(i-1)-j-p" if layer.flipped else "j+p-s(i-1)")
+
+
+def slack(layer: Layer) -> Index:
+    """What the window leaves to slide over: m = ⌊(n + 2p − k)/s⌋ + 1, or ⌊(n + 2p − d(k−1) − 1)/s⌋ + 1 dilated."""
+    return Index("n+2p-k" if layer.dilation == 1 else "n+2p-d(k-1)-1")
+
+
+def _values(layer: Layer) -> dict[str, int]:
+    return {"s": layer.stride, "p": layer.padding, "d": layer.dilation, "k": len(layer.w), "n": len(layer.x)}
 
 
 def window_inputs(layer: Layer, i: int) -> list[tuple[int, int]]:
     """(l, q) for each weight w_l of output i and the padded input x̃_q it meets (1-based)."""
-    return [(l, WINDOW_INPUT(i=i, l=l, s=layer.stride)) for l in range(1, len(layer.w) + 1)]
+    index = window_index(layer)
+    return [(l, index(i=i, l=l, **_values(layer))) for l in range(1, len(layer.w) + 1)]
 
 
 def weight_gradient_inputs(layer: Layer, l: int) -> list[tuple[int, int]]:
     """(j, q) for each output j and the padded input x̃_q its window meets at weight w_l (1-based)."""
-    return [(j, WEIGHT_GRADIENT_INPUT(j=j, l=l, s=layer.stride)) for j in range(1, layer.output_length + 1)]
+    index = window_index(layer, "j")
+    return [(j, index(j=j, l=l, **_values(layer))) for j in range(1, layer.output_length + 1)]
 
 
 def input_gradient_terms(layer: Layer, j: int) -> list[tuple[int, int]]:
     """(i, l) for each output i whose window covers x_j, and the weight w_l it meets there (1-based)."""
-    k, s, p = len(layer.w), layer.stride, layer.padding
-    terms = [(i, INPUT_GRADIENT_WEIGHT(j=j, p=p, s=s, i=i)) for i in range(1, layer.output_length + 1)]
-    return [(i, l) for i, l in terms if 1 <= l <= k]
+    index, p = window_index(layer), layer.padding
+    return [
+        (i, l)
+        for i in range(1, layer.output_length + 1)
+        for l in range(1, len(layer.w) + 1)
+        if index(i=i, l=l, **_values(layer)) == j + p
+    ]
 
 
 def padded_symbol(layer: Layer) -> str:
@@ -74,20 +101,55 @@ def padded_symbol(layer: Layer) -> str:
     return r"\tilde x" if layer.padding else "x"
 
 
-def output_length_latex() -> str:
-    return rf"m = \left\lfloor \frac{{{SLACK.text}}}{{s}} \right\rfloor + 1"
+def output_length_latex(layer: Layer) -> str:
+    return rf"m = \left\lfloor \frac{{{slack(layer).text}}}{{s}} \right\rfloor + 1"
 
 
 def forward_latex(layer: Layer) -> str:
     k = len(layer.w)
-    return rf"\hat y_i = \sum_{{l=1}}^{{{k}}} {padded_symbol(layer)}_{{{WINDOW_INPUT.text}}}\, w_l + b"
+    return rf"\hat y_i = \sum_{{l=1}}^{{{k}}} {padded_symbol(layer)}_{{{window_index(layer).text}}}\, w_l + b"
 
 
-def weight_gradient_latex(layer: Layer) -> str:
+def loss_factor_latex(rule: str, m: int) -> str:
+    """What stands before Σ(ŷ_i − y_i)²: ½, nothing, or 1/m with m written out (as a fraction, never simplified)."""
+    return {"half": r"\tfrac12", "sum": "", "mean": rf"\tfrac{{1}}{{{m}}}"}[rule]
+
+
+def gradient_factor_latex(rule: str, m: int) -> str:
+    """c in ∂L/∂ŷ_i = c(ŷ_i − y_i): nothing for ½Σ, 2 for Σ, 2/m for the mean (m written out)."""
+    return {"half": "", "sum": "2", "mean": rf"\tfrac{{2}}{{{m}}}"}[rule]
+
+
+def loss_definition_latex(rule: str, m: int) -> str:
+    """L = ½ Σ_{i=1}^{m} (ŷ_i − y_i)², or Σ …, or 1/m Σ …"""
+    factor = loss_factor_latex(rule, m)
+    return rf"L = {factor + ' ' if factor else ''}\sum_{{i=1}}^{{{m}}} (\hat y_i - y_i)^2"
+
+
+def output_gradient_latex(rule: str, m: int, i: str = "i", grouped: bool = False) -> str:
+    """c(ŷ_i − y_i) as the rule has it; `grouped` keeps the parentheses when c = 1 (inside a product or a sum)."""
+    factor = gradient_factor_latex(rule, m)
+    difference = rf"\hat y_{{{i}}} - y_{{{i}}}"
+    return f"{factor}({difference})" if factor or grouped else difference
+
+
+def _delta(rule: str, m: int, i: str) -> str:
+    return output_gradient_latex(rule, m, i, grouped=True)
+
+
+def weight_gradient_latex(layer: Layer, rule: str = "half") -> str:
     m, x = layer.output_length, padded_symbol(layer)
-    return rf"\dfrac{{\partial L}}{{\partial w_l}} = \sum_{{j=1}}^{{{m}}} (\hat y_j - y_j)\, {x}_{{{WEIGHT_GRADIENT_INPUT.text}}}"
+    return (
+        rf"\dfrac{{\partial L}}{{\partial w_l}} = \sum_{{j=1}}^{{{m}}} {_delta(rule, m, 'j')}\, "
+        rf"{x}_{{{window_index(layer, 'j').text}}}"
+    )
 
 
-def input_gradient_latex() -> str:
-    rule = INPUT_GRADIENT_WEIGHT.text
-    return rf"\dfrac{{\partial L}}{{\partial x_j}} = \sum_{{i\,:\ 1 \le {rule} \le k}} (\hat y_i - y_i)\, w_{{{rule}}}"
+def input_gradient_latex(layer: Layer, rule: str = "half") -> str:
+    delta = _delta(rule, layer.output_length, "i")
+    rule_index = input_gradient_weight(layer)
+    if rule_index is None:  # dilated: the pairs (i, l) whose window index lands on x_j
+        where = rf"{window_index(layer).text} = j+p" if layer.padding else rf"{window_index(layer).text} = j"
+        return rf"\dfrac{{\partial L}}{{\partial x_j}} = \sum_{{i,\,l\,:\ {where}}} {delta}\, w_l"
+    index = rule_index.text
+    return rf"\dfrac{{\partial L}}{{\partial x_j}} = \sum_{{i\,:\ 1 \le {index} \le k}} {delta}\, w_{{{index}}}"

@@ -241,3 +241,9 @@ def format_vector(values) -> str:
 
 def compact_number(value: Fraction) -> str:
     return _exact_decimal(value) if is_finite_decimal(value) else f"{value.numerator}/{value.denominator}"
+
+
+def ordinal(n: int) -> str:
+    """2nd, 3rd, 11th."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -1,60 +1,71 @@
 """Practice mode: the task stated in full, the learner's answers marked (naming the usual mistakes), fresh exercises."""
 
 import random
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
 from core.exercise.conv1d import Layer, Solution, solve
-from core.exercise.numbers import NumberError, compact_number, format_number, parse_number, parse_vector, text_number
+from core.exercise.numbers import NumberError, compact_number, parse_number, parse_vector
+from core.exercise.questions import (
+    ALL_QUESTIONS,
+    EXTRA_QUESTIONS,
+    LOSS_LATEX,
+    QUESTIONS,
+    TOLERANCE,
+    Rows,
+    as_rows,
+    close,
+    correct_value,
+    padded,
+    window_index,
+)
+from core.exercise.slips import all_slips, slips
 from core.exercise.typeset import inline_vector
 
-
-@dataclass(frozen=True)
-class Question:
-    label: str  # the answer field's label
-    asks: str  # what the task asks for, Markdown with LaTeX
-    answer: Callable[[Solution], object]  # the exact answer: a Fraction or a tuple of them
-
-
-QUESTIONS = {
-    "y_hat": Question("ŷ (outputs)", r"$\hat y$, every output of the layer", lambda s: s.y_hat),
-    "loss": Question("L (loss)", "$L$, the loss", lambda s: s.loss),
-    "d_w": Question(
-        "∂L/∂w", r"$\partial L/\partial w$, the gradient of the loss for each weight", lambda s: s.grads.d_w
-    ),
-    "d_b": Question("∂L/∂b", r"$\partial L/\partial b$, the gradient of the loss for the bias", lambda s: s.grads.d_b),
-    "w_new": Question(
-        "w′ (new weights)",
-        r"$w' = w - \alpha\, \partial L/\partial w$, the weights after one step of gradient descent",
-        lambda s: s.new_layer.w,
-    ),
-    "b_new": Question(
-        "b′ (new bias)",
-        r"$b' = b - \alpha\, \partial L/\partial b$, the bias after the same step",
-        lambda s: s.new_layer.b,
-    ),
-}
-# Answers rounded to two decimals are right.
-TOLERANCE = Fraction(5, 1000) + Fraction(1, 10**9)
 ANSWER_RULE = "Type vectors as `1, 2, 3`. Answers rounded to two decimals count as right."
+MATRIX_RULE = "Type a matrix row by row, the rows separated by semicolons: `2, 1, 0; 0, 2, 1`."
 LEARNING_RATES = (Fraction(1, 10), Fraction(1, 20), Fraction(1, 50), Fraction(1, 100), Fraction(1, 1000))
 
+LOSS_WORDS = {"half": "half the sum, not the mean", "sum": "the sum, without a ½, not the mean"}
 
-def task_text(layer: Layer, y, lr: Fraction) -> str:
-    """The exercise in full, as a sheet of paper would state it: the layer, the loss, the step, the questions."""
-    k, s, p = len(layer.w), layer.stride, layer.padding
-    x = r"\tilde x" if p else "x"
-    padded = rf", where $\tilde x$ is $x$ with {p} zero{'s' if p > 1 else ''} added at each end" if p else ""
-    questions = "\n".join(f"{number}. {question.asks};" for number, question in enumerate(QUESTIONS.values(), 1))
+
+def task_text(layer: Layer, y, lr: Fraction, rule: str = "half", extra: Iterable[str] = ()) -> str:
+    """The exercise in full, as a sheet of paper would state it: the layer and its conventions, the loss, the step,
+    the questions (the six of the classic exercise, then any of EXTRA_QUESTIONS asked)."""
+    k, s, p, d, m = len(layer.w), layer.stride, layer.padding, layer.dilation, layer.output_length
+    x = padded(layer)
+    window = rf"{x}_{{{window_index(layer)}}}"
+    if layer.flipped:
+        operation = (
+            rf"Each output is the window times the kernel flipped (a true convolution: the window meets $w_{{{k}}}$ "
+            rf"first and $w_1$ last), plus the bias: $\hat y_i = \sum_{{l=1}}^{{{k}}} {window}\, w_{{k+1-l}} + b$"
+        )
+    else:
+        operation = (
+            r"Each output is the window times the kernel, read left to right (a cross-correlation: the kernel is "
+            rf"not flipped), plus the bias: $\hat y_i = \sum_{{l=1}}^{{{k}}} {window}\, w_l + b$"
+        )
+    notes = []
+    if p:
+        notes.append(rf"$\tilde x$ is $x$ with {p} zero{'s' if p > 1 else ''} added at each end")
+    if d > 1:
+        notes.append(f"the dilation skips {d - 1} input{'s' if d > 2 else ''} between neighbouring weights")
+    where = (", where " + " and ".join(notes)) if notes else ""
+    dilation = f", dilation $d = {d}$" if d > 1 else ""
+    if rule == "mean":
+        loss = rf"$L = \tfrac1m \sum_{{i=1}}^m (\hat y_i - y_i)^2$, the mean over the $m = {m}$ outputs"
+    else:
+        loss = rf"${LOSS_LATEX[rule]}$ ({LOSS_WORDS[rule]})"
+    asked = [QUESTIONS[key] for key in QUESTIONS] + [EXTRA_QUESTIONS[key] for key in EXTRA_QUESTIONS if key in extra]
+    questions = "\n".join(f"{n}. {question.asks.replace('{x}', x)};" for n, question in enumerate(asked, 1))
     return "\n\n".join(
         [
             rf"**The layer.** Input $x = {_exact(layer.x)}$, kernel $w = {_exact(layer.w)}$, bias "
-            rf"$b = {compact_number(layer.b)}$, stride $s = {s}$, padding $p = {p}$. Each output is the window "
-            rf"times the kernel, read left to right (a cross-correlation: the kernel is not flipped), plus the bias: "
-            rf"$\hat y_i = \sum_{{l=1}}^{{{k}}} {x}_{{s(i-1)+l}}\, w_l + b${padded}.",
-            rf"**The loss.** Targets $y = {_exact(y)}$ and the squared error "
-            r"$L = \tfrac12 \sum_i (\hat y_i - y_i)^2$ (half the sum, not the mean).",
+            rf"$b = {compact_number(layer.b)}$, stride $s = {s}$, padding $p = {p}${dilation}. "
+            rf"{operation}{where}.",
+            rf"**The loss.** Targets $y = {_exact(y)}$ and the squared error {loss}.",
             rf"**The step.** One step of gradient descent with learning rate $\alpha = {compact_number(lr)}$.",
             "**Find**\n\n" + questions[:-1] + ".",
         ]
@@ -71,112 +82,57 @@ class Mark:
     message: str
 
 
-def correct_value(solution: Solution, key: str):
-    return QUESTIONS[key].answer(solution)
+def read_answer(text: str, shape: str) -> Rows:
+    """A number, a vector, or a matrix typed row by row ("2, 1, 0; 0, 2, 1").
 
-
-def _as_tuple(value) -> tuple:
-    return value if isinstance(value, tuple) else (value,)
-
-
-def _close(given: tuple, wanted: tuple, tolerance: Fraction = TOLERANCE) -> bool:
-    return len(given) == len(wanted) and all(abs(g - e) <= tolerance for g, e in zip(given, wanted))
-
-
-def mistakes(s: Solution, key: str) -> list[tuple[object, str]]:
-    """The usual wrong answers to one question, worked out exactly, each with what went wrong."""
-    half = r"the loss has a ½ in front, $L = \tfrac12 \sum_i (\hat y_i - y_i)^2$"
-    layer, grads, lr = s.layer, s.grads, s.lr
-    x = r"\tilde x" if layer.padding else "x"
-    if key == "y_hat":
-        flipped = Layer(layer.x, layer.w[::-1], layer.b, layer.stride, layer.padding).forward()
-        return [
-            (
-                flipped,
-                "This is the true convolution, with the kernel flipped. This layer is a cross-correlation: "
-                "each window is multiplied by w as written, left to right.",
-            ),
-            (
-                tuple(v - layer.b for v in s.y_hat),
-                f"The bias is missing: b = {text_number(layer.b)} is added to every output.",
-            ),
-        ]
-    if key == "loss":
-        found = [(2 * s.loss, f"Your L is twice the answer: {half}.")]
-        if len(s.y) != 2:  # with two outputs the mean and half the sum are the same number
-            found.append((2 * s.loss / len(s.y), f"This is the mean of the squared errors, but {half}: half the sum."))
-        return found
-    if key in ("d_w", "d_b"):
-        name = r"$\partial L/\partial w$" if key == "d_w" else r"$\partial L/\partial b$"
-        g = correct_value(s, key)
-        doubled = tuple(2 * v for v in g) if key == "d_w" else 2 * g
-        negated = tuple(-v for v in g) if key == "d_w" else -g
-        rule = (
-            rf"$\partial L/\partial w_l = \sum_j (\hat y_j - y_j)\, {x}_{{s(j-1)+l}}$"
-            if key == "d_w"
-            else r"$\partial L/\partial b = \sum_j (\hat y_j - y_j)$, their sum"
-        )
-        return [
-            (doubled, rf"Your {name} is twice the answer: {half}, so $\partial L/\partial \hat y_i = \hat y_i - y_i$."),
-            (negated, r"The sign is flipped: $\partial L/\partial \hat y_i = \hat y_i - y_i$, not $y_i - \hat y_i$."),
-            (
-                grads.d_y_hat,
-                rf"These are $\partial L/\partial \hat y = \hat y - y$, the gradient of the outputs. "
-                rf"{name} goes one step further: {rule}.",
-            ),
-        ]
-    # The new weights or bias: the old value, the gradient, and the usual slips in w − α g.
-    if key == "w_new":
-        old, g, symbol = layer.w, grads.d_w, "w"
-    else:
-        old, g, symbol = (layer.b,), (grads.d_b,), "b"
-    update = rf"${symbol}' = {symbol} - \alpha\, \partial L/\partial {symbol}$"
-    found = [
-        (tuple(o + lr * d for o, d in zip(old, g)), f"You stepped uphill: gradient descent subtracts, {update}."),
-        (tuple(o - 2 * lr * d for o, d in zip(old, g)), f"Your step is twice the right one: {half}."),
-        (
-            old,
-            f"{'These are the old weights' if symbol == 'w' else 'This is the old bias'}: the step {update} "
-            + ("moves them." if symbol == "w" else "moves it."),
-        ),
-        (
-            tuple(o - d for o, d in zip(old, g)),
-            f"The step is missing the learning rate: {update} with $\\alpha = {format_number(lr)}$.",
-        ),
-    ]
-    return found if key == "w_new" else [(value[0], message) for value, message in found]
-
-
-def _read_answer(text: str, expects_list: bool) -> tuple[Fraction, ...]:
-    """A list is read even where one number is asked for: giving ∂L/∂ŷ for ∂L/∂b is a slip worth naming."""
-    if expects_list:
-        return parse_vector(text, max_length=64)
+    A list is read even where one number is asked for: giving ∂L/∂ŷ for ∂L/∂b is a slip worth naming.
+    """
+    if shape == "matrix":
+        return _read_matrix(text)
+    if shape == "vector":
+        return (parse_vector(text, max_length=64),)
     try:
-        return (parse_number(text),)
+        return ((parse_number(text),),)
     except NumberError as error:
         message = str(error)
     try:
-        return parse_vector(text, max_length=64)
+        return (parse_vector(text, max_length=64),)
     except NumberError:
         raise NumberError(message) from None
 
 
+def _read_matrix(text: str) -> Rows:
+    """Rows separated by semicolons or new lines; "[[2, 1], [0, 2]]", as NumPy prints, is read too."""
+    text = text.strip()
+    if text.startswith("[[") and text.endswith("]]"):
+        text = re.sub(r"\]\s*,\s*\[", "];[", text[1:-1])
+    rows = [row for row in re.split(r"[;\n]", text) if row.strip()]  # a trailing or doubled semicolon is forgiven
+    if not rows:
+        raise NumberError("there are no numbers here")
+    if len(rows) > 64:
+        raise NumberError("this has too many rows")
+    return tuple(parse_vector(row, max_length=64) for row in rows)
+
+
 def check_answer(solution: Solution, key: str, text: str) -> Mark:
     """Right if every number is within rounding to two decimals of the exact answer; a usual mistake is named."""
-    expected = correct_value(solution, key)
+    question = ALL_QUESTIONS[key]
     if not text or not text.strip():
         return Mark(None, "Not answered yet.")
     try:
-        given = _read_answer(text, isinstance(expected, tuple))
+        given = read_answer(text, question.shape)
     except NumberError as error:
         return Mark(None, f"Can't read this: {error}.")
-    wanted = _as_tuple(expected)
-    if _close(given, wanted):
+    wanted = as_rows(correct_value(solution, key))
+    if close(given, wanted):
         return Mark(True, "Right.")
-    for value, message in mistakes(solution, key):
+    for slip in slips(solution, key):
         # A slip that gives the right number here is no slip: only name it when it is told apart from the answer.
-        if _close(given, _as_tuple(value)) and not _close(_as_tuple(value), wanted, 2 * TOLERANCE):
-            return Mark(False, message)
+        if close(given, slip.value) and not close(slip.value, wanted, 2 * TOLERANCE):
+            return Mark(False, slip.message)
+    if question.shape == "matrix":
+        return _matrix_mark(given, wanted)
+    given, wanted = given[0], wanted[0]
     if len(given) != len(wanted):
         return Mark(False, f"Expected {_count(len(wanted))}, got {len(given)}.")
     wrong = [i + 1 for i, (g, e) in enumerate(zip(given, wanted)) if abs(g - e) > TOLERANCE]
@@ -186,52 +142,99 @@ def check_answer(solution: Solution, key: str, text: str) -> Mark:
     return Mark(False, f"Not quite: check {entries}.")
 
 
+def _matrix_mark(given: Rows, wanted: Rows) -> Mark:
+    shape = f"{len(wanted)} row{'s' if len(wanted) != 1 else ''} of {_count(len(wanted[0]))}"
+    if len(given) != len(wanted) or any(len(row) != len(wanted[0]) for row in given):
+        sizes = sorted({len(row) for row in given})
+        got = f"{len(given)} row{'s' if len(given) != 1 else ''} of " + " or ".join(map(str, sizes))
+        return Mark(False, f"Expected {shape}, one row per output; got {got}.")
+    wrong = [i + 1 for i, (g, e) in enumerate(zip(given, wanted)) if not close(g, e)]
+    rows = ("row " if len(wrong) == 1 else "rows ") + ", ".join(map(str, wrong))
+    return Mark(False, f"Not quite: check {rows}.")
+
+
 def _count(n: int) -> str:
     return f"{n} number{'s' if n != 1 else ''}"
 
 
-def check_answers(solution: Solution, answers: Mapping[str, str]) -> dict[str, Mark]:
-    return {key: check_answer(solution, key, answers.get(key, "")) for key in QUESTIONS}
+def check_answers(
+    solution: Solution, answers: Mapping[str, str], keys: Iterable[str] = tuple(QUESTIONS)
+) -> dict[str, Mark]:
+    return {key: check_answer(solution, key, answers.get(key, "")) for key in keys}
 
 
-# The slips a generated exercise must tell apart from the answer: the ones about the gradient and the step.
-TOLD_APART = ("loss", "d_w", "d_b", "w_new", "b_new")
+LEVELS = {
+    "basic": "Stride 1 only",
+    "stride_padding": "Stride and padding",
+    "input_gradient": "With ∂L/∂x",
+    "dilation": "With dilation",
+}
 
 
 def tells_mistakes_apart(solution: Solution) -> bool:
-    """No slip of the gradient or the step (an unchanged b′, a step uphill…) would be marked right."""
+    """No usual slip (an unchanged b′, a step uphill, the flipped kernel…) would be marked right."""
     return not any(
-        _close(_as_tuple(value), _as_tuple(correct_value(solution, key)), 2 * TOLERANCE)
-        for key in TOLD_APART
-        for value, _ in mistakes(solution, key)
+        slip.essential and close(slip.value, correct_value(solution, key), 2 * TOLERANCE)
+        for key, found in all_slips(solution).items()
+        for slip in found
     )
 
 
-def random_exercise(rng: random.Random) -> tuple[Layer, tuple[Fraction, ...], Fraction]:
-    """Small integers, a kernel that is not all zero, a loss that falls, and no slip that passes for the answer."""
+def _geometry(rng: random.Random, level: str) -> tuple[int, int, int, int, int]:
+    """n, k, stride, padding, dilation for one exercise at this level."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}: one of {', '.join(LEVELS)}")
+    n = rng.randint(4, 6)
+    k = rng.randint(2, 3)
+    if level == "basic":
+        return n, k, 1, 0, 1
+    stride = rng.choice((1, 1, 1, 2))
+    padding = rng.choice((0, 0, 0, 1))
+    if level != "dilation":
+        return n, k, stride, padding, 1
+    # A dilated kernel spans d(k − 1) + 1 inputs: a slightly longer input leaves room for two outputs or more.
+    dilation = rng.choice((2, 2, 2, 3)) if k == 2 else 2
+    return rng.randint(5, 7), k, stride, padding, dilation
+
+
+def _clean(value, places: int = 3) -> bool:
+    return all((v * 10**places).denominator == 1 for row in as_rows(value) for v in row)
+
+
+def clean_answers(solution: Solution) -> bool:
+    """Every answer, ∂L/∂x included, ends within three decimals."""
+    return all(_clean(question.answer(solution)) for question in ALL_QUESTIONS.values())
+
+
+def random_exercise(
+    rng: random.Random, level: str = "stride_padding", operation: str = "correlation", rule: str = "half"
+) -> tuple[Layer, tuple[Fraction, ...], Fraction]:
+    """Small integers, a kernel that is not all zero, answers with at most three decimals, a loss that falls,
+    and no slip that passes for the answer; the layer has the operation given, the checks use the loss rule."""
     while True:
-        n = rng.randint(4, 6)
-        k = rng.randint(2, 3)
-        stride = rng.choice((1, 1, 1, 2))
-        padding = rng.choice((0, 0, 0, 1))
+        n, k, stride, padding, dilation = _geometry(rng, level)
         layer = Layer(
             tuple(Fraction(rng.randint(-3, 5)) for _ in range(n)),
             tuple(Fraction(rng.randint(-2, 3)) for _ in range(k)),
             Fraction(rng.randint(-2, 2)),
             stride,
             padding,
+            dilation,
+            operation,
         )
         m = layer.output_length
         if not 2 <= m <= 4 or not any(layer.w):
             continue
         y_hat = layer.forward()
-        y = tuple(v - rng.choice((-5, -4, -3, -2, -1, 1, 2, 3, 4, 5)) for v in y_hat)
+        # Under the mean, ∂L/∂ŷ = (2/m)(ŷ − y): with m = 3 the errors are multiples of 3 to keep decimals short.
+        errors = (-6, -3, 3, 6) if rule == "mean" and m % 3 == 0 else (-5, -4, -3, -2, -1, 1, 2, 3, 4, 5)
+        y = tuple(v - rng.choice(errors) for v in y_hat)
         if any(abs(v) > 30 for v in y_hat + y):
             continue
         for lr in LEARNING_RATES:
-            solution = solve(layer, y, lr)
+            solution = solve(layer, y, lr, rule)
             # Take the largest rate that lowers the loss clearly but not to nearly zero.
             if solution.new_loss < solution.loss * Fraction(9, 10):
-                if tells_mistakes_apart(solution):
+                if clean_answers(solution) and tells_mistakes_apart(solution):
                     return layer, y, lr
                 break

@@ -10,7 +10,10 @@ from core.exercise.numbers import format_approximate, format_number, format_perc
 
 
 def verdict(s: Solution, convergence_limit: float | None) -> str:
-    """Did the step help, and if not, why; and whether repeating it would converge."""
+    """Did the step help, and if not, why; and whether repeating it would converge.
+
+    The loss rule is the solution's own (s.loss_rule): the convergence limit must be stable_learning_rate(layer, rule).
+    """
     before, after, sizes = s.loss, s.new_loss, s.step_sizes
     if sizes.largest is None:
         return (
@@ -62,7 +65,7 @@ def repeated_steps(s: Solution, limit: float | None) -> str:
 
 def _later_steps(s: Solution) -> str:
     """When the loss turns and grows again, from a float run of the same steps."""
-    rise = first_rise(s.layer, s.y, s.lr)
+    rise = first_rise(s.layer, s.y, s.lr, s.loss_rule)
     if rise is None:
         return f"and the loss still falls after {MAX_STEPS} steps, but it grows again in the end"
     if rise <= 2:
