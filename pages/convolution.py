@@ -218,15 +218,18 @@ remember("convolution", KEPT)
 
 with st.container(border=True):
     # The vectors in one row, the single numbers in the next: no column narrower than a projector can label.
+    # Four to a row at most: a fifth column is too narrow at 1024 px for a field's message to keep its words whole.
     vectors = st.columns([3, 2, 3], gap="medium")
-    numbers = st.columns(5, gap="medium", vertical_alignment="top")
-    columns = dict(zip(["x", "w", "y", "b", "stride", "padding", "dilation", "lr"], vectors + numbers))
+    numbers = st.columns(4, gap="medium", vertical_alignment="top")
+    step, conventions = st.columns([1, 3], gap="medium", vertical_alignment="top")
+    columns = dict(zip(["x", "w", "y", "b", "stride", "padding", "dilation", "lr"], [*vectors, *numbers, step]))
     texts, slots = {}, {}
     for name in FIELDS:
         texts[name], slots[name] = field(columns[name], name)
-    # Side by side where they fit, one under the other in a projector's narrow column.
-    switches = st.container(horizontal=True, gap="medium")
-    texts["op"], texts["loss"] = switch(switches, "op"), switch(switches, "loss")
+    with conventions:
+        # Side by side where they fit, one under the other in a projector's narrow column.
+        switches = st.container(horizontal=True, gap="medium")
+        texts["op"], texts["loss"] = switch(switches, "op"), switch(switches, "loss")
     buttons = st.container(horizontal=True)
     buttons.button("🎲 New exercise", on_click=new_exercise, help="Random small integers with clean answers.")
     buttons.button(

@@ -158,8 +158,17 @@ SMALL_INTEGERS = {
     "w": "1, 2, -1",
     "y": ", ".join(str(v) for v in range(30)),
 }
-BAD_FIELDS = {"x": "1, two, 3", "w": "", "b": "one", "y": "1/0", "stride": "0", "padding": "-1", "lr": "0"}
-TABS = ["Worked solution", "Sliding window", "Many steps", "Export"]
+BAD_FIELDS = {
+    "x": "1, two, 3",
+    "w": "",
+    "b": "one",
+    "y": "1/0",
+    "stride": "0",
+    "padding": "-1",
+    "dilation": "0",
+    "lr": "0",
+}
+TABS = ["Worked solution", "Sliding window", "As a matrix", "Gradient check", "Shift the input", "Many steps", "Export"]
 # Formulas a learner cannot read whole: any part of a KaTeX formula drawn past the box that clips it, be it a
 # box that hides it or one the learner would have to scroll sideways, formula by formula.
 FORMULAS_CUT = """() => {
