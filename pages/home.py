@@ -22,6 +22,7 @@ with left, st.container(border=True):
         "answers; run hundreds of steps and watch a learning rate converge or explode."
     )
     st.page_link("pages/convolution.py", label="Open the exercise", icon="➡️")
+    st.page_link("pages/worksheets.py", label="Teachers: print worksheets with answer keys", icon="🖨️")
 with right, st.container(border=True):
     st.subheader("🔀 Equivariance lab")
     st.markdown(
