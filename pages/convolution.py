@@ -4,17 +4,15 @@ import random
 
 import streamlit as st
 
-from core.exercise.charts import loss_chart, parameters_chart, window_chart
-from core.exercise.conventions import LOSS_LABELS, OPERATION_LABELS, change_note, intro_sentence
-from core.exercise.descent import (
+from core.exercise.layer.conventions import LOSS_LABELS, OPERATION_LABELS, change_note, intro_sentence
+from core.exercise.layer.descent import (
     FLOAT_NOTE,
     MAX_STEPS,
     describe_run,
     gradient_descent,
     stable_learning_rate,
 )
-from core.exercise.export import exercise_markdown
-from core.exercise.fields import (
+from core.exercise.layer.fields import (
     CLASSIC_CONVENTIONS,
     CONVENTIONS,
     DEFAULTS,
@@ -23,9 +21,11 @@ from core.exercise.fields import (
     read_inputs,
     texts_from_layer,
 )
-from core.exercise.practice import random_exercise
-from core.exercise.window import highlight_text
-from core.exercise.worked_solution import AGREEMENT, worked_solution
+from core.exercise.practice.exercises import random_exercise
+from core.exercise.views.charts import loss_chart, parameters_chart, window_chart
+from core.exercise.views.window import highlight_text
+from core.exercise.writing.export import exercise_markdown
+from core.exercise.writing.worked_solution import AGREEMENT, worked_solution
 from pages.exercise_check import gradient_check_tab
 from pages.exercise_highlight import pick_highlight
 from pages.exercise_matrix import matrix_tab

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.exercise.gradient_check import (
+from core.exercise.views.gradient_check import (
     STEP_NOTE,
     check_table,
     error_sweep,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.exercise.conv1d import Layer
+from core.exercise.layer.conv1d import Layer
 
 HIGHLIGHT_KEY = "window_highlight"  # one key: a pick in one tab is still picked in the other
 

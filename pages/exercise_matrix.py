@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from core.exercise.matrix_chart import CHART_NOTE
-from core.exercise.matrix_view import matrix_view
+from core.exercise.views.matrix_chart import CHART_NOTE
+from core.exercise.views.matrix_view import matrix_view
 from pages.exercise_highlight import pick_highlight
 
 

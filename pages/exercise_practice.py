@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from core.exercise.conv1d import solve
-from core.exercise.hints import hint
-from core.exercise.practice import ANSWER_RULE, MATRIX_RULE, check_answers, task_text
-from core.exercise.questions import ALL_QUESTIONS, EXTRA_QUESTIONS, QUESTIONS
+from core.exercise.layer.conv1d import solve
+from core.exercise.practice.exercises import ANSWER_RULE, MATRIX_RULE, check_answers, task_text
+from core.exercise.practice.hints import hint
+from core.exercise.practice.questions import ALL_QUESTIONS, EXTRA_QUESTIONS, QUESTIONS
 from pages.page_state import forget
 
 ANSWER_KEYS = [f"practice_{key}" for key in ALL_QUESTIONS]

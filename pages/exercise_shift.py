@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from core.exercise.numbers import MINUS, as_text, format_number
-from core.exercise.shift_bridge import (
+from core.exercise.views.shift_bridge import (
     LAB_SENTENCE,
     POOL,
     SYMBOLS,
@@ -16,7 +15,8 @@ from core.exercise.shift_bridge import (
     shift_range,
     verdict,
 )
-from core.exercise.shift_chart import shift_chart
+from core.exercise.views.shift_chart import shift_chart
+from core.exercise.writing.numbers import MINUS, as_text, format_number
 from pages.page_state import remember
 
 SHIFT_KEYS = ["shift_by", "shift_pool"]

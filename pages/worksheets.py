@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from core.exercise.conv1d import LOSS_RULES, OPERATIONS
-from core.exercise.practice import LEVELS
-from core.exercise.worksheet import (
+from core.exercise.layer.conv1d import LOSS_RULES, OPERATIONS
+from core.exercise.practice.exercises import LEVELS
+from core.exercise.practice.worksheet import (
     BOUNDS,
     MAX_EXERCISES,
     OPERATION_NAMES,

@@ -146,7 +146,7 @@ def test_every_page_fits_projector_sizes_in_both_themes(live_app, name, size, th
         context.close()
 
 
-# The longest inputs page 1 accepts (core/exercise/fields.py: 32 numbers), with fractions and decimals.
+# The longest inputs page 1 accepts (core/exercise/layer/fields.py: 32 numbers), with fractions and decimals.
 LONGEST = {
     "x": ", ".join(["-2.75", "1/3", "12", "-1", "0.5", "7/4", "-10", "3"] * 4),
     "w": "0.5, -1/4, 2",

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from test_browser_layout import FORMULAS_CUT, LONGEST, open_context
 
 from bench.browsing import ConsoleWatch, assert_page_is_clean, goto, main_text, screenshot, wait_idle
-from core.exercise.matrix_typeset import weight_colour
+from core.exercise.views.matrix_typeset import weight_colour
 
 pytestmark = pytest.mark.browser
 

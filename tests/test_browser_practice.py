@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from test_browser_layout import focused_label
 
 from bench.browsing import goto, main_text, screenshot, wait_idle
-from core.exercise.questions import QUESTIONS
+from core.exercise.practice.questions import QUESTIONS
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from bench.browsing import ARTIFACTS, goto, main_text, screenshot, wait_idle
-from core.exercise.worksheet import SheetSettings, make_worksheet, settings_from_link, sheet_pdf
+from core.exercise.practice.worksheet import SheetSettings, make_worksheet, settings_from_link, sheet_pdf
 
 pytestmark = pytest.mark.browser
 

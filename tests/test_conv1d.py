@@ -6,7 +6,7 @@ from fractions import Fraction as F
 import pytest
 import torch
 
-from core.exercise.conv1d import (
+from core.exercise.layer.conv1d import (
     LOSS_RULES,
     OPERATIONS,
     Layer,

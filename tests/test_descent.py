@@ -4,15 +4,15 @@ from fractions import Fraction as F
 
 import numpy as np
 
-from core.exercise.conv1d import Layer, solve
-from core.exercise.descent import (
+from core.exercise.layer.conv1d import Layer, solve
+from core.exercise.layer.descent import (
     DIVERGENCE_LOSS,
     LOSS_FLOOR,
     describe_run,
     gradient_descent,
     stable_learning_rate,
 )
-from core.exercise.numbers import power_of_ten
+from core.exercise.writing.numbers import power_of_ten
 
 CLASSIC = Layer(tuple(map(F, (1, 2, 3, 4))), tuple(map(F, (2, 1, 3))), F(1))
 Y = (F(2), F(4))

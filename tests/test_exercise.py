@@ -8,14 +8,14 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from test_formulas import random_layer
 
-from core.exercise.charts import AXIS_WIDTH, WINDOW_CHART_WIDTH, window_cells, window_chart
-from core.exercise.conv1d import Layer
-from core.exercise.conventions import change_note
-from core.exercise.export import exercise_link, exercise_markdown
-from core.exercise.fields import DEFAULTS, read_inputs
-from core.exercise.numbers import parse_number
-from core.exercise.practice import random_exercise
-from core.exercise.worked_solution import worked_solution
+from core.exercise.layer.conv1d import Layer
+from core.exercise.layer.conventions import change_note
+from core.exercise.layer.fields import DEFAULTS, read_inputs
+from core.exercise.practice.exercises import random_exercise
+from core.exercise.views.charts import AXIS_WIDTH, WINDOW_CHART_WIDTH, window_cells, window_chart
+from core.exercise.writing.export import exercise_link, exercise_markdown
+from core.exercise.writing.numbers import parse_number
+from core.exercise.writing.worked_solution import worked_solution
 
 
 def read(**changes):

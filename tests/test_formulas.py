@@ -11,7 +11,7 @@ from fractions import Fraction as F
 
 import pytest
 
-from core.exercise.conv1d import (
+from core.exercise.layer.conv1d import (
     LOSS_RULES,
     OPERATIONS,
     Gradients,
@@ -23,11 +23,11 @@ from core.exercise.conv1d import (
     loss_scale,
     solve,
 )
-from core.exercise.formulas import Index, weight_gradient_inputs
-from core.exercise.numbers import format_factor, format_number, text_number
-from core.exercise.typeset import inline_vector
-from core.exercise.window import highlight_text
-from core.exercise.worked_solution import (
+from core.exercise.layer.formulas import Index, weight_gradient_inputs
+from core.exercise.views.window import highlight_text
+from core.exercise.writing.numbers import format_factor, format_number, text_number
+from core.exercise.writing.typeset import inline_vector
+from core.exercise.writing.worked_solution import (
     forward_text,
     gradients_text,
     input_gradient_statement,

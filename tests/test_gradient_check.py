@@ -8,8 +8,8 @@ from fractions import Fraction as F
 from conftest import shown_text
 from test_conv1d import random_case
 
-from core.exercise.conv1d import LOSS_RULES, OPERATIONS, Layer, loss_scale, solve, squared_error
-from core.exercise.gradient_check import (
+from core.exercise.layer.conv1d import LOSS_RULES, OPERATIONS, Layer, loss_scale, solve, squared_error
+from core.exercise.views.gradient_check import (
     COLOURS,
     EPSILON,
     EPSILONS,
@@ -23,7 +23,7 @@ from core.exercise.gradient_check import (
     sweep_chart,
     verdict,
 )
-from core.exercise.numbers import power_of_ten, text_number
+from core.exercise.writing.numbers import power_of_ten, text_number
 
 
 def vec(*values):

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from bench.hostile import NASTY
-from core.exercise.fields import DEFAULTS, FIELDS, read_inputs
+from core.exercise.layer.fields import DEFAULTS, FIELDS, read_inputs
 from core.lab.config import TrainConfig
 
 hostile_text = st.one_of(

@@ -10,9 +10,9 @@ import torch
 from conftest import shown_text
 from test_conv1d import random_case
 
-from core.exercise.charts import window_cells
-from core.exercise.conv1d import LOSS_RULES, OPERATIONS, Layer, output_gradient, solve
-from core.exercise.matrix import (
+from core.exercise.layer.conv1d import LOSS_RULES, OPERATIONS, Layer, output_gradient, solve
+from core.exercise.views.charts import window_cells
+from core.exercise.views.matrix import (
     input_gradient,
     layer_matrix,
     matrix_forward,
@@ -20,8 +20,8 @@ from core.exercise.matrix import (
     unmet_inputs,
     weight_at,
 )
-from core.exercise.matrix_typeset import GREY, is_lit, weight_colour
-from core.exercise.matrix_view import highlight_text, matrix_view, shape_text, transposed_text
+from core.exercise.views.matrix_typeset import GREY, is_lit, weight_colour
+from core.exercise.views.matrix_view import highlight_text, matrix_view, shape_text, transposed_text
 
 
 def vec(*values):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.exercise.numbers import (
+from core.exercise.writing.numbers import (
     NumberError,
     as_text,
     compact_number,

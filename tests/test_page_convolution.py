@@ -6,8 +6,8 @@ from fractions import Fraction as F
 import pytest
 from conftest import shown_text
 
-from core.exercise.conv1d import Layer, solve
-from core.exercise.numbers import format_vector
+from core.exercise.layer.conv1d import Layer, solve
+from core.exercise.writing.numbers import format_vector
 
 PAGE = "pages/convolution.py"
 

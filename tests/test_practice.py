@@ -9,11 +9,11 @@ from fractions import Fraction as F
 import pytest
 from conftest import shown_text
 
-from core.exercise.conv1d import LOSS_RULES, OPERATIONS, Layer, loss_scale, solve
-from core.exercise.hints import hint
-from core.exercise.practice import LEVELS, check_answer, check_answers, random_exercise, task_text
-from core.exercise.questions import ALL_QUESTIONS, QUESTIONS, TOLERANCE, correct_value
-from core.exercise.slips import mistakes
+from core.exercise.layer.conv1d import LOSS_RULES, OPERATIONS, Layer, loss_scale, solve
+from core.exercise.practice.exercises import LEVELS, check_answer, check_answers, random_exercise, task_text
+from core.exercise.practice.hints import hint
+from core.exercise.practice.questions import ALL_QUESTIONS, QUESTIONS, TOLERANCE, correct_value
+from core.exercise.practice.slips import mistakes
 
 CLASSIC = solve(Layer(tuple(map(F, (1, 2, 3, 4))), tuple(map(F, (2, 1, 3))), F(1)), (F(2), F(4)), F(1, 100))
 PAGE = "pages/convolution.py"

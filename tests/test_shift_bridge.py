@@ -8,9 +8,9 @@ import torch
 from conftest import shown_text
 from test_conv1d import random_case
 
-from core.exercise.charts import WINDOW_CHART_WIDTH
-from core.exercise.conv1d import OPERATIONS, Layer
-from core.exercise.shift_bridge import (
+from core.exercise.layer.conv1d import OPERATIONS, Layer
+from core.exercise.views.charts import WINDOW_CHART_WIDTH
+from core.exercise.views.shift_bridge import (
     LAB_MAX_SHIFT,
     LAB_SENTENCE,
     LOST,
@@ -26,7 +26,7 @@ from core.exercise.shift_bridge import (
     shift_vector,
     window_positions,
 )
-from core.exercise.shift_chart import LABEL_WIDTH, shift_chart
+from core.exercise.views.shift_chart import LABEL_WIDTH, shift_chart
 
 
 def vec(*values):

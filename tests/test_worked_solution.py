@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from test_formulas import random_layer
 
-from core.exercise.conv1d import LOSS_RULES, Layer, solve
-from core.exercise.conventions import change_note
-from core.exercise.descent import describe_run, gradient_descent, stable_learning_rate
-from core.exercise.numbers import format_number
-from core.exercise.typeset import ROW_WIDTH, latex_width
-from core.exercise.window import highlight_text
-from core.exercise.worked_solution import worked_solution
+from core.exercise.layer.conv1d import LOSS_RULES, Layer, solve
+from core.exercise.layer.conventions import change_note
+from core.exercise.layer.descent import describe_run, gradient_descent, stable_learning_rate
+from core.exercise.views.window import highlight_text
+from core.exercise.writing.numbers import format_number
+from core.exercise.writing.typeset import ROW_WIDTH, latex_width
+from core.exercise.writing.worked_solution import worked_solution
 
 CLASSIC = Layer(tuple(map(F, (1, 2, 3, 4))), tuple(map(F, (2, 1, 3))), F(1))
 
@@ -239,7 +239,7 @@ def test_a_dilated_layer_states_the_output_length_with_d():
 
 
 def test_the_agreement_caption_names_what_the_pytorch_tests_cover():
-    from core.exercise.worked_solution import AGREEMENT
+    from core.exercise.writing.worked_solution import AGREEMENT
 
     source = (Path(__file__).parent / "test_conv1d.py").read_text()
     assert "dilations 1–3" in AGREEMENT and "true convolution" in AGREEMENT and "Σ or the mean" in AGREEMENT

@@ -12,10 +12,9 @@ import pypdfium2 as pdfium
 import pytest
 
 from bench.browsing import ARTIFACTS, DOCS
-from core.exercise.conv1d import LOSS_RULES, OPERATIONS, Layer, solve
-from core.exercise.numbers import parse_number
-from core.exercise.practice import LEVELS, task_text
-from core.exercise.worksheet import (
+from core.exercise.layer.conv1d import LOSS_RULES, OPERATIONS, Layer, solve
+from core.exercise.practice.exercises import LEVELS, task_text
+from core.exercise.practice.worksheet import (
     LOSS_FORMULAS,
     QUESTIONS,
     SheetSettings,
@@ -30,6 +29,7 @@ from core.exercise.worksheet import (
     sheet_pages_png,
     sheet_pdf,
 )
+from core.exercise.writing.numbers import parse_number
 
 CONVENTIONS = [(operation, rule) for operation in OPERATIONS for rule in LOSS_RULES]
 SEEDS = range(100)

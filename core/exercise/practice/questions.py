@@ -4,8 +4,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from core.exercise.conv1d import Layer, Solution, Vector
-from core.exercise.matrix import layer_matrix
+from core.exercise.layer.conv1d import Layer, Solution, Vector
+from core.exercise.views.matrix import layer_matrix
 
 Rows = tuple[Vector, ...]  # every answer, as rows of numbers: a number is one row of one, a vector one row
 

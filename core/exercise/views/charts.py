@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from core.chart_style import CHART_HEIGHT, FADED, PALETTE, frozen, styled
-from core.exercise.conv1d import Layer
-from core.exercise.descent import LOSS_FLOOR, DescentRun
-from core.exercise.numbers import as_text, format_number, text_factor
+from core.exercise.layer.conv1d import Layer
+from core.exercise.layer.descent import LOSS_FLOOR, DescentRun
+from core.exercise.writing.numbers import as_text, format_number, text_factor
 
 
 def window_cells(layer: Layer, highlight: tuple[str, int] | None) -> pd.DataFrame:

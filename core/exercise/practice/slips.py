@@ -8,11 +8,9 @@ import functools
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from core.exercise.conv1d import LOSS_RULES, Layer, Solution, Vector, loss_scale, solve
-from core.exercise.formulas import gradient_factor_latex
-from core.exercise.matrix import layer_matrix
-from core.exercise.numbers import compact_number, format_number
-from core.exercise.questions import (
+from core.exercise.layer.conv1d import LOSS_RULES, Layer, Solution, Vector, loss_scale, solve
+from core.exercise.layer.formulas import gradient_factor_latex
+from core.exercise.practice.questions import (
     ALL_QUESTIONS,
     LOSS_LATEX,
     correct_value,
@@ -20,6 +18,8 @@ from core.exercise.questions import (
     weight_index,
     window_index,
 )
+from core.exercise.views.matrix import layer_matrix
+from core.exercise.writing.numbers import compact_number, format_number
 
 
 @dataclass(frozen=True)

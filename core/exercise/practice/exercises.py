@@ -6,9 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from core.exercise.conv1d import Layer, Solution, solve
-from core.exercise.numbers import NumberError, compact_number, parse_number, parse_vector
-from core.exercise.questions import (
+from core.exercise.layer.conv1d import Layer, Solution, solve
+from core.exercise.practice.questions import (
     ALL_QUESTIONS,
     EXTRA_QUESTIONS,
     LOSS_LATEX,
@@ -21,8 +20,9 @@ from core.exercise.questions import (
     padded,
     window_index,
 )
-from core.exercise.slips import all_slips, slips
-from core.exercise.typeset import inline_vector
+from core.exercise.practice.slips import all_slips, slips
+from core.exercise.writing.numbers import NumberError, compact_number, parse_number, parse_vector
+from core.exercise.writing.typeset import inline_vector
 
 ANSWER_RULE = "Type vectors as `1, 2, 3`. Answers rounded to two decimals count as right."
 MATRIX_RULE = "Type a matrix row by row, the rows separated by semicolons: `2, 1, 0; 0, 2, 1`."

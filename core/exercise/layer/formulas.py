@@ -8,7 +8,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from core.exercise.conv1d import Layer
+from core.exercise.layer.conv1d import Layer
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ sits, and zeros everywhere else.
 
 from fractions import Fraction
 
-from core.exercise.conv1d import Layer, Vector
+from core.exercise.layer.conv1d import Layer, Vector
 
 Matrix = tuple[Vector, ...]
 

@@ -4,10 +4,10 @@ colour from the sliding-window picture, and a highlighted output or weight lit w
 from dataclasses import dataclass
 
 from core.chart_style import PALETTE
-from core.exercise.conv1d import Layer, Vector
-from core.exercise.matrix import weight_at
-from core.exercise.numbers import format_number
-from core.exercise.typeset import ROW_WIDTH, inline_vector, latex_width
+from core.exercise.layer.conv1d import Layer, Vector
+from core.exercise.views.matrix import weight_at
+from core.exercise.writing.numbers import format_number
+from core.exercise.writing.typeset import ROW_WIDTH, inline_vector, latex_width
 
 Highlight = tuple[str, int] | None  # ("output", i) or ("weight", l), 0-based; None: nothing picked
 GREY = "#9AA0A6"  # zeros, and what a highlight leaves out: readable on light and dark backgrounds

@@ -4,8 +4,8 @@ Each sentence is built from the layer's own numbers (its output count m, its ker
 the weights), so that it is true for the exercise beside it.
 """
 
-from core.exercise.conv1d import LOSS_RULES, OPERATIONS, Layer
-from core.exercise.formulas import padded_symbol, window_inputs
+from core.exercise.layer.conv1d import LOSS_RULES, OPERATIONS, Layer
+from core.exercise.layer.formulas import padded_symbol, window_inputs
 
 # Short enough for both switches to share one row of page 1's field box at 1024×768; the help says the rest.
 OPERATION_LABELS = {"correlation": "Cross-correlation (PyTorch)", "convolution": "True convolution"}

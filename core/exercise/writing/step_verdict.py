@@ -4,9 +4,9 @@ Two limits on α answer two questions. The parabola's, 2‖g‖²/‖Jg‖², is
 curvature's, 2/λ_max, is about every step: below it gradient descent converges. The second is never larger.
 """
 
-from core.exercise.conv1d import Solution
-from core.exercise.descent import AT_LIMIT_TEXT, MAX_STEPS, against_limit, first_rise
-from core.exercise.numbers import format_approximate, format_number, format_percent, text_number
+from core.exercise.layer.conv1d import Solution
+from core.exercise.layer.descent import AT_LIMIT_TEXT, MAX_STEPS, against_limit, first_rise
+from core.exercise.writing.numbers import format_approximate, format_number, format_percent, text_number
 
 
 def verdict(s: Solution, convergence_limit: float | None) -> str:

@@ -2,9 +2,9 @@
 
 from fractions import Fraction
 
-from core.exercise.conv1d import Layer, output_gradient
-from core.exercise.formulas import output_gradient_latex, weight_gradient_inputs, window_index
-from core.exercise.numbers import ordinal, text_factor, text_number
+from core.exercise.layer.conv1d import Layer, output_gradient
+from core.exercise.layer.formulas import output_gradient_latex, weight_gradient_inputs, window_index
+from core.exercise.writing.numbers import ordinal, text_factor, text_number
 
 
 def weight_path(stride: int) -> str:

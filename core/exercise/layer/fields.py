@@ -5,8 +5,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from core.exercise.conv1d import LOSS_RULES, OPERATIONS, Layer, output_length
-from core.exercise.numbers import (
+from core.exercise.layer.conv1d import LOSS_RULES, OPERATIONS, Layer, output_length
+from core.exercise.writing.numbers import (
     NumberError,
     compact_number,
     parse_number,

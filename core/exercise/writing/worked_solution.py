@@ -8,7 +8,7 @@ convolution) and the loss rule (½Σ, Σ or the mean).
 from dataclasses import dataclass
 from fractions import Fraction
 
-from core.exercise.conv1d import (
+from core.exercise.layer.conv1d import (
     Gradients,
     Layer,
     Solution,
@@ -19,9 +19,9 @@ from core.exercise.conv1d import (
     solve,
     squared_error,
 )
-from core.exercise.conventions import change_note
-from core.exercise.descent import stable_learning_rate
-from core.exercise.formulas import (
+from core.exercise.layer.conventions import change_note
+from core.exercise.layer.descent import stable_learning_rate
+from core.exercise.layer.formulas import (
     forward_latex,
     gradient_factor_latex,
     input_gradient_latex,
@@ -36,7 +36,7 @@ from core.exercise.formulas import (
     weight_gradient_latex,
     window_inputs,
 )
-from core.exercise.numbers import (
+from core.exercise.writing.numbers import (
     SIGNIFICANT_DIGITS,
     format_factor,
     format_number,
@@ -45,8 +45,8 @@ from core.exercise.numbers import (
     ordinal,
     text_number,
 )
-from core.exercise.step_verdict import verdict
-from core.exercise.typeset import Terms, aligned, equation, inline_sum, inline_vector
+from core.exercise.writing.step_verdict import verdict
+from core.exercise.writing.typeset import Terms, aligned, equation, inline_sum, inline_vector
 
 AGREEMENT = (
     "Every number here is computed exactly (fractions, not floating point) and agrees with PyTorch's autograd: "

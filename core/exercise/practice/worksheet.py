@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 
 import typst
 
-from core.exercise.conv1d import LOSS_RULES, OPERATIONS, Solution, solve
-from core.exercise.numbers import compact_number, format_number, is_finite_decimal
-from core.exercise.practice import LEVELS, random_exercise, task_text
+from core.exercise.layer.conv1d import LOSS_RULES, OPERATIONS, Solution, solve
+from core.exercise.practice.exercises import LEVELS, random_exercise, task_text
+from core.exercise.writing.numbers import compact_number, format_number, is_finite_decimal
 
 MAX_EXERCISES = 30
 MAX_SEED = 999_999

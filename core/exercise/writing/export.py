@@ -2,10 +2,10 @@
 
 from urllib.parse import urlencode
 
-from core.exercise.conv1d import Layer
-from core.exercise.fields import CLASSIC_CONVENTIONS, DEFAULTS, FIELDS, read_inputs, texts_from_layer
-from core.exercise.practice import task_text
-from core.exercise.worked_solution import WorkedSolution
+from core.exercise.layer.conv1d import Layer
+from core.exercise.layer.fields import CLASSIC_CONVENTIONS, DEFAULTS, FIELDS, read_inputs, texts_from_layer
+from core.exercise.practice.exercises import task_text
+from core.exercise.writing.worked_solution import WorkedSolution
 
 PAGE_PATH = "/convolution"
 TITLE = "# Convolution by hand: an exercise and its solution"

@@ -4,10 +4,10 @@ A hint sets the work up (which inputs meet which weights, which targets, which f
 and every entry after the first, to the learner.
 """
 
-from core.exercise.conv1d import Solution
-from core.exercise.formulas import gradient_factor_latex, loss_factor_latex
-from core.exercise.numbers import format_factor, format_number
-from core.exercise.typeset import inline_sum
+from core.exercise.layer.conv1d import Solution
+from core.exercise.layer.formulas import gradient_factor_latex, loss_factor_latex
+from core.exercise.writing.numbers import format_factor, format_number
+from core.exercise.writing.typeset import inline_sum
 
 
 def _x(solution: Solution) -> str:

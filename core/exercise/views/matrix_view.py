@@ -1,15 +1,15 @@
 """The layer as a matrix on page 1: W, ŷ = W x̃ + b and ∂L/∂x̃ = Wᵀ ∂L/∂ŷ with the numbers, and what they mean.
 
-Small layers are typeset (core/exercise/matrix_typeset.py); a layer too wide for the column gets a grid chart of W
-(core/exercise/matrix_chart.py) and its vectors written inline. Every sentence is built from the layer beside it.
+Small layers are typeset (matrix_typeset.py); a layer too wide for the column gets a grid chart of W
+(matrix_chart.py) and its vectors written inline. Every sentence is built from the layer beside it.
 """
 
 from dataclasses import dataclass
 from fractions import Fraction
 
-from core.exercise.conv1d import Layer, Vector, output_gradient
-from core.exercise.formulas import padded_symbol
-from core.exercise.matrix import (
+from core.exercise.layer.conv1d import Layer, Vector, output_gradient
+from core.exercise.layer.formulas import padded_symbol
+from core.exercise.views.matrix import (
     input_gradient,
     layer_matrix,
     padded_input_gradient,
@@ -17,8 +17,8 @@ from core.exercise.matrix import (
     unmet_inputs,
     weight_at,
 )
-from core.exercise.matrix_chart import matrix_chart
-from core.exercise.matrix_typeset import (
+from core.exercise.views.matrix_chart import matrix_chart
+from core.exercise.views.matrix_typeset import (
     Highlight,
     bmatrix,
     chain,
@@ -30,8 +30,8 @@ from core.exercise.matrix_typeset import (
     typesettable,
     vec,
 )
-from core.exercise.numbers import text_factor, text_number
-from core.exercise.typeset import latex_width
+from core.exercise.writing.numbers import text_factor, text_number
+from core.exercise.writing.typeset import latex_width
 
 FORWARD_INTRO = "With the numbers, b added to every output, this is the forward pass:"
 

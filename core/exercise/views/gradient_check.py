@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from core.chart_style import CHART_HEIGHT, PALETTE, styled
-from core.exercise.conv1d import Layer, Vector, backward, squared_error
-from core.exercise.numbers import MINUS, power_of_ten, text_number
+from core.exercise.layer.conv1d import Layer, Vector, backward, squared_error
+from core.exercise.writing.numbers import MINUS, power_of_ten, text_number
 
 # The table's step. A central difference of a parabola has no truncation error, so a large ε costs nothing and keeps
 # rounding (about 10⁻¹⁶·L/ε) small: at 10⁻⁵, the usual choice for a loss that is not quadratic, typed values in the

@@ -6,10 +6,10 @@ import altair as alt
 import pandas as pd
 
 from core.chart_style import PALETTE, frozen, styled
-from core.exercise.charts import WINDOW_CHART_WIDTH, text_width
-from core.exercise.conv1d import Layer
-from core.exercise.numbers import as_text, format_number
-from core.exercise.shift_bridge import SYMBOLS, ShiftResult, Stage, shift_outputs, verdict
+from core.exercise.layer.conv1d import Layer
+from core.exercise.views.charts import WINDOW_CHART_WIDTH, text_width
+from core.exercise.views.shift_bridge import SYMBOLS, ShiftResult, Stage, shift_outputs, verdict
+from core.exercise.writing.numbers import as_text, format_number
 
 # What each cell is, in the legend's order, and its colour (mid-tones, readable in the light and dark themes).
 KINDS = {

@@ -5,10 +5,10 @@ import altair as alt
 import pandas as pd
 
 from core.chart_style import FADED, PALETTE, frozen, styled
-from core.exercise.charts import text_width
-from core.exercise.conv1d import Layer
-from core.exercise.matrix_typeset import GREY, Highlight
-from core.exercise.numbers import as_text, format_number
+from core.exercise.layer.conv1d import Layer
+from core.exercise.views.charts import text_width
+from core.exercise.views.matrix_typeset import GREY, Highlight
+from core.exercise.writing.numbers import as_text, format_number
 
 LARGEST_CELL = 36
 CHART_WIDTH = 500  # inside page 1's 564 px column at 1024×768, with room for the row names

@@ -10,7 +10,7 @@ After a max-pool of size and stride 2 a step is 2s: a shift of s is then half a 
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from core.exercise.conv1d import Layer, Vector
+from core.exercise.layer.conv1d import Layer, Vector
 
 POOL = 2  # the max-pool's size and stride, as in the lab's CNN
 MOVED, NEW, LOST, OFF_GRID = "moved", "new", "lost", "off grid"

@@ -5,8 +5,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from core.exercise.conv1d import Layer, loss_scale
-from core.exercise.numbers import format_number, power_of_ten, text_approximate
+from core.exercise.layer.conv1d import Layer, loss_scale
+from core.exercise.writing.numbers import format_number, power_of_ten, text_approximate
 
 MAX_STEPS = 500
 # A loss this many times its start is exploding, not wandering.
