@@ -23,9 +23,12 @@ atexit.register(shutil.rmtree, os.environ["CONVLAB_CACHE"], ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items):
-    """Every browser test in one xdist group: one worker process runs them all, with one server and one Chromium."""
+    """The tests of the shared live server in one xdist group: one worker runs them all, with one server and Chromium.
+
+    The benchmark's and the load test's smoke runs start servers of their own: they run beside them.
+    """
     for item in items:
-        if item.get_closest_marker("browser"):
+        if "live_app" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 

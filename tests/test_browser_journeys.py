@@ -10,10 +10,21 @@ from bench.browsing import ConsoleWatch, assert_page_is_clean, goto, wait_idle
 
 pytestmark = pytest.mark.browser
 
-EXERCISE = {"x": "3, -1, 2, 0.5, 4", "w": "1 -2", "b": "0.5", "y": "1, 2, 3, 4", "padding": "0"}
-EXERCISE_LINK = "/convolution?x=3,+-1,+2,+0.5,+4&w=1+-2&b=0.5&y=1,+2,+3,+4&padding=0"
-EXPECTED = torch_answers([3, -1, 2, 0.5, 4], [1, -2], 0.5, [1, 2, 3, 4], 0.01)
-LABELS = {"x": "Input x", "w": "Kernel w", "b": "Bias b", "y": "Targets y", "padding": "Padding p"}
+# Every kind of page-1 setting: typed fields, the dilation, and both convention switches.
+EXERCISE = {"x": "3, -1, 2, 0.5, 4", "w": "1 -2", "b": "0.5", "y": "1, 2, 3", "padding": "0", "dilation": "2"}
+EXERCISE_LINK = "/convolution?x=3,+-1,+2,+0.5,+4&w=1+-2&b=0.5&y=1,+2,+3&padding=0&dilation=2&op=convolution&loss=sum"
+EXPECTED = torch_answers(
+    [3, -1, 2, 0.5, 4], [1, -2], 0.5, [1, 2, 3], 0.01, dilation=2, operation="convolution", loss="sum"
+)
+SWITCHES = {"True convolution", "Σ"}
+LABELS = {
+    "x": "Input x",
+    "w": "Kernel w",
+    "b": "Bias b",
+    "y": "Targets y",
+    "padding": "Padding p",
+    "dilation": "Dilation d",
+}
 LAB = {"dx": "3", "fill": "wrap", "seed": "1"}
 
 
@@ -43,6 +54,11 @@ def assert_exercise_as_left(page) -> None:
     page.locator("[data-testid='stMain'] h1", has_text="Convolution by hand").wait_for()
     for name, text in EXERCISE.items():
         expect(page.get_by_label(LABELS[name], exact=True)).to_have_value(text)
+    active = page.locator(
+        "[data-testid='stMain'] [data-testid='stButtonGroup'] button[aria-checked='true'], "
+        "[data-testid='stMain'] [data-testid='stButtonGroup'] button[kind*='Active']"
+    ).all_inner_texts()
+    assert SWITCHES <= {text.strip() for text in active}, active
     shown = answers_table(page)
     for name, values in EXPECTED.items():
         assert agrees(shown[name], values), (name, shown[name], values)

@@ -31,9 +31,10 @@ def test_moving_the_shift_redraws_what_moved_and_the_lab_link_opens_the_lab_at_t
     assert "A shift of 3 positions to the right is 3 output steps (stride 1)" in main_text(page)
     handle = slider(page, "Shift x by")
     handle.focus()
-    for _ in range(4):  # 3 → −1: one position to the left
+    for _ in range(4):  # 3 → −1: one position to the left, one rerun at a time (a busy machine drops none)
         page.keyboard.press("ArrowLeft")
-    wait_idle(page)
+        wait_idle(page)
+    expect(page.locator("[data-testid='stMain']")).to_contain_text("A shift of 1 position to the left")
     text = main_text(page)
     assert "A shift of 1 position to the left is 1 output step (stride 1)" in text
     assert "ŷ′1 simply moved (green). ŷ′2 is new at the right border (red)" in text
