@@ -185,8 +185,10 @@ def check_sentences(result, stage, sentences, symbol, original_symbol) -> None:
             assert not fates[int(shifted) - 1].moved  # "all the same" is said only of outputs that did not move
         if "equals either of them" in sentence:
             assert not any(f.equal_to for f in fates.values())
-        if "none simply moved" in sentence:
-            assert not moved and not stage.whole_steps
+        if "can only move by whole steps" in sentence:
+            assert not moved and not stage.whole_steps and "changed" not in sentence
+        if re.search(rf"{re.escape(symbol)}\d+ = ", sentence):
+            assert "by the numbers" in sentence  # an equal value is never just called "changed"
     said = " ".join(sentences)
     if stage.shift and stage.fates:
         assert ("simply moved (green)" in said) == bool(moved)
@@ -211,7 +213,7 @@ def test_a_lost_input_met_only_by_a_zero_weight_changes_the_window_but_not_the_v
     assert fate.why == LOST and fate.lost == (3,) and fate.equal_to == (2,)
     said = " ".join(conv_sentences(result))
     assert "ŷ′4 changed (red)" in said and "met x4, which the shift pushed off the right end" in said
-    assert "All the same, ŷ′4 = ŷ3: the terms lost with those inputs add up to 0 here." in said
+    assert "All the same, by the numbers ŷ′4 = ŷ3: the term lost with that input is 0 here." in said
 
 
 def test_all_zero_inputs_leave_every_output_at_the_bias_and_the_page_calls_only_the_moved_ones_moved():
@@ -219,7 +221,53 @@ def test_all_zero_inputs_leave_every_output_at_the_bias_and_the_page_calls_only_
     result = shift_outputs(layer, 1)
     assert set(result.conv.shifted) == {F(3)} and not any(f.moved for f in result.conv.fates)
     said = " ".join(conv_sentences(result))
-    assert "none simply moved" in said and "by the numbers, not by the shift" in said
+    assert "none of the 3 simply moved (all red)" in said
+    assert "all the same, by the numbers ŷ′1 = ŷ1, ŷ′2 = ŷ1 and ŷ′3 = ŷ2, not by the shift" in said
+
+
+def test_the_sentences_name_only_outputs_that_exist_and_say_one_and_two_in_words_for_every_count():
+    # 1 to 7 outputs (odd counts leave one out of the pool), strides 1–3, every shift, small integers so that
+    # values are often equal by chance.
+    rng, checked = random.Random(31), 0
+    for _ in range(250):
+        stride, k = rng.randint(1, 3), rng.randint(1, 3)
+        m = rng.randint(1, 7)
+        x = vec(*(rng.choice((0, 0, 1, -1, 2)) for _ in range(stride * (m - 1) + k)))
+        layer = Layer(x, vec(*(rng.choice((0, 1, -1)) for _ in range(k))), F(0), stride=stride)
+        assert layer.output_length == m
+        for t in every_shift(layer):
+            result = shift_outputs(layer, t)
+            said = " ".join(conv_sentences(result) + pool_sentences(result))
+            for symbol, count in (("ŷ", m), ("ŷ′", m), ("P", m // 2), ("P′", m // 2)):
+                named = read_names(said, symbol)
+                assert named <= set(range(count)), (layer, t, symbol, said)
+            assert not re.search(r"\b[Aa]ll [12]\b", said), said  # "both", "the only one", never "all 2"
+            for stage in (result.conv, result.pool):
+                if len(stage.original) == 1 and not stage.whole_steps:
+                    # No "each P′_j between P_{j−1} and P_j": with one value, P0 does not exist.
+                    assert "each $" not in said.split("After a max-pool")[stage.name == "pool"]
+            checked += 1
+    assert checked > 1000
+
+
+def test_a_single_pooled_value_equal_by_chance_is_not_called_changed_and_no_missing_pair_is_named():
+    # The tester's case: x = −0, −0.0, 0, 1 and w = −0, 1 give ŷ = (0, 0, 1); shifted by 1, ŷ′ = (0, 0, 0).
+    layer = Layer(vec(0, 0, 0, 1), vec(0, 1), F(0))
+    result = shift_outputs(layer, 1)
+    assert result.pool.original == result.pool.shifted == vec(0)
+    said = " ".join(pool_sentences(result))
+    assert "so the only pooled value did not simply move (red)." in said and "changed" not in said
+    assert "the larger of the pair (ŷ1, ŷ2), and of (ŷ′1, ŷ′2) likewise, and leaves out ŷ3 and ŷ′3" in said
+    assert "(ŷ3, ŷ4)" not in said and "P_{j-1}" not in said
+    assert (
+        "The shift carries P1 1/2 of a step to the right, off the place of the only pooled value; all the same, "
+        in said
+    )
+    assert said.endswith("by the numbers P′1 = P1, not by the shift.")
+    five = shift_outputs(Layer(vec(1, 2, 3, 4, 5), vec(1), F(0)), 1)  # 5 outputs: 2 pooled values
+    said = " ".join(pool_sentences(five))
+    assert "neither simply moved (both red)" in said and "(ŷ1, ŷ2) and (ŷ3, ŷ4), of ŷ′ as of ŷ" in said
+    assert "leaves out ŷ5 and ŷ′5, which have no partner" in said
 
 
 def test_no_shift_and_a_single_output_are_said_as_they_are():
@@ -231,7 +279,7 @@ def test_no_shift_and_a_single_output_are_said_as_they_are():
 def test_the_stride_2_sentence_says_a_shift_by_one_is_half_a_step_and_nothing_moved():
     layer = Layer(vec(1, 2, 3, 4, 5, 6, 7), vec(2, 1, 3), F(1), stride=2, padding=1)
     said = " ".join(conv_sentences(shift_outputs(layer, 1)))
-    assert "is 1/2 of an output step (stride 2)" in said and "none simply moved and all 4 changed" in said
+    assert "is 1/2 of an output step (stride 2)" in said and "none of the 4 simply moved (all red)" in said
 
 
 def test_the_lab_link_asks_for_the_same_shift_along_x_with_zeros_coming_in():
@@ -324,3 +372,12 @@ def test_a_shorter_input_pulls_the_shift_back_within_its_new_range(open_page):
     at.slider(key="shift_by").set_value(6).run()
     at.text_input(key="x").set_value("1,2").run()
     assert not at.exception and at.slider(key="shift_by").value == 2
+
+
+def test_negative_zeros_in_the_link_give_the_tabs_words_for_one_pooled_value_equal_by_chance(open_page):
+    at = open_shift_tab(open_page, {"x": "-0,-0.0,0,1", "w": "-0,1", "y": "0,0,0"})
+    text = shown_text(at)
+    assert not at.exception and "so the only pooled value did not simply move (red)." in text
+    assert "all the same, by the numbers P′1 = P1, not by the shift." in text
+    assert "(ŷ3, ŷ4)" not in text and "changed (red)" not in text
+    assert "changed: not a whole step (though = P1 by the numbers) |" in text, text[text.find("| 1 |") :]

@@ -2,6 +2,7 @@
 sheet comes back from its link the same, to the byte. The PDFs are read the way a printer and a reader would:
 pages rendered to pixels and their text extracted (pypdfium2)."""
 
+import math
 import os
 import re
 import unicodedata
@@ -16,13 +17,16 @@ from core.exercise.layer.conv1d import LOSS_RULES, OPERATIONS, Layer, solve
 from core.exercise.practice.exercises import LEVELS, task_text
 from core.exercise.practice.worksheet import (
     LOSS_FORMULAS,
+    PAPERS,
     QUESTIONS,
+    WORKING_SPACE,
     SheetSettings,
     Worksheet,
     answers,
     latex_value,
     layer_formula,
     make_worksheet,
+    questions,
     settings_from_link,
     sheet_link,
     sheet_markdown,
@@ -141,6 +145,59 @@ def test_a_hundred_sheets_print_every_exercise_and_the_key_gives_the_solver_answ
             # As the student sheet says: "Give every answer exactly: none has more than three decimals."
             for value in solver_answers(solved, level).values():
                 assert all((v * 1000).denominator == 1 for v in (value if isinstance(value, tuple) else (value,)))
+
+
+def text_rows(page) -> list[tuple[float, float, str]]:
+    """The page's lines of text without spaces, top to bottom, as (top, bottom, text) in points from its foot: characters
+    whose heights overlap are on one line (a comma, a hat, a subscript with its letter)."""
+    textpage, chars = page.get_textpage(), []
+    for index in range(textpage.count_chars()):
+        left, bottom, _, top = textpage.get_charbox(index)
+        if top - bottom > 0.5:  # spaces and line ends have no height
+            chars.append((top, bottom, left, textpage.get_text_range(index, 1)))
+    rows: list[list] = []
+    for top, bottom, left, char in sorted(chars, reverse=True):
+        if rows and top > rows[-1][1] + 1:
+            rows[-1][1] = min(rows[-1][1], bottom)
+            rows[-1][2].append((left, char))
+        else:
+            rows.append([top, bottom, [(left, char)]])
+    return [(top, bottom, "".join(char for _, char in sorted(chars))) for top, bottom, chars in rows]
+
+
+def boxes_by_page(pdf: bytes) -> list[list[tuple[int, float, int]]]:
+    """For each page, its exercise boxes: (number, the blank between the given numbers and the first answer line in
+    points, how many lines of text follow that blank)."""
+    pages = []
+    for page in pdfium.PdfDocument(pdf):
+        rows = [row for row in text_rows(page) if "ConvLab" not in row[2]]  # the footer
+        starts = [k for k, row in enumerate(rows) if re.match(r"Exercise\d+", row[2])]
+        assert not starts or pages == [] or starts[0] == 0, "a page after the first starts inside a box"
+        boxes = []
+        for start, end in zip(starts, starts[1:] + [len(rows)]):
+            box = rows[start:end]
+            gaps = [above[1] - below[0] for above, below in zip(box, box[1:])]
+            widest = max(range(len(gaps)), key=gaps.__getitem__)
+            number = int(re.match(r"Exercise(\d+)", box[0][2]).group(1))
+            boxes.append((number, gaps[widest], len(box) - widest - 1))
+        pages.append(boxes)
+    return pages
+
+
+def test_a_student_sheet_puts_two_boxes_under_the_header_and_never_splits_one_leaving_room_to_work_in_each():
+    room = WORKING_SPACE / 2.54 * POINTS_PER_INCH
+    sheets = [(level, paper, 10) for level in LEVELS for paper in PAPERS] + [("dilation", "Letter", 30)]
+    for level, paper, count in sheets:
+        settings = SheetSettings(count, level, paper=paper, seed=3)
+        pages = boxes_by_page(sheet_pdf(make_worksheet(settings), key=False, link=sheet_link(settings)))
+        assert len(pages) <= {10: 4, 30: 11}[count], (level, paper, len(pages))
+        assert [number for number, _, _ in pages[0]] == [1, 2], (level, paper)
+        assert [number for page in pages for number, _, _ in page] == list(range(1, count + 1))
+        answer_lines = math.ceil(len(questions(level)) / 2)  # two answers a line
+        for number, blank, lines_below in (box for page in pages for box in page):
+            # The whole box on one page: its title, its numbers, the room to work, then every answer line.
+            assert lines_below == answer_lines, (level, paper, number)
+            assert blank >= room, (level, paper, number, blank)
 
 
 def test_the_same_link_makes_the_same_sheet_to_the_byte_and_another_seed_other_exercises():

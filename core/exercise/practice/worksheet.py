@@ -23,8 +23,8 @@ PAPERS = {"A4": "a4", "Letter": "us-letter"}  # as the page names them → as ty
 PAGE_PATH = "/worksheets"
 TITLE = "Convolution by hand"
 TEMPLATE = Path(__file__).with_name("worksheet.typ")
-# Room to work each exercise out on the student sheet, in cm, above the lines for the answers.
-WORKING_SPACE = 5.5
+# The least room to work an exercise out on the student sheet, in cm: its box grows to fill its share of the page.
+WORKING_SPACE = 3.2
 
 
 @dataclass(frozen=True)

@@ -170,6 +170,15 @@ def names(symbol: str, indices) -> str:
     return listed(parts)
 
 
+def none_moved(count: int, noun: str) -> str:
+    """No output simply moved, said for one, two or more: all of them red, none called "changed" (one may be equal)."""
+    if count == 1:
+        return f"the only {noun} did not simply move (red)"
+    if count == 2:
+        return "neither simply moved (both red)"
+    return f"none of the {count} simply moved (all red)"
+
+
 def _side(t: int) -> str:
     return "right" if t > 0 else "left"
 
@@ -179,17 +188,22 @@ def _index(letter: str, offset: int) -> str:
     return letter if offset == 0 else f"{letter}{offset:+d}"
 
 
+def steps_amount(stage: Stage) -> str:
+    """The shift in steps of this stage: "2 output steps", "1/2 of an output step", "3/2 of a step"."""
+    unit = "output step" if stage.name == "conv" else "step"
+    if stage.whole_steps:
+        return plural(abs(stage.shift // stage.step), unit)
+    fraction = Fraction(abs(stage.shift), stage.step)
+    return f"{fraction.numerator}/{fraction.denominator} of {'an' if unit[0] == 'o' else 'a'} {unit}"
+
+
 def head_sentence(stage: Stage, stride: int) -> str:
     """What the shift amounts to at this stage: a whole number of output steps, or a fraction of one."""
     t, step = stage.shift, stage.step
     _, _, latex, noun = SYMBOLS[stage.name]
     conv = stage.name == "conv"
-    i, unit = ("i", "output step") if conv else ("j", "step")
-    if stage.whole_steps:
-        amount = plural(abs(t // step), unit)
-    else:
-        fraction = Fraction(abs(t), step)
-        amount = f"{fraction.numerator}/{fraction.denominator} of {'an' if conv else 'a'} {unit}"
+    i = "i" if conv else "j"
+    amount = steps_amount(stage)
     if conv:
         text = f"A shift of {plural(abs(t), 'position')} to the {_side(t)} is {amount} (stride {stride})"
     else:
@@ -201,8 +215,7 @@ def head_sentence(stage: Stage, stride: int) -> str:
         windows = f"the window of ${latex}_{i}$ loses" if conv else f"the two windows of ${latex}_{i}$ lose"
         formula = rf"${latex}'_{{{_index(i, t // step)}}} = {latex}_{i}$"
         return text + f": {formula} wherever {windows} nothing to the shift."
-    every = f"the only {noun}" if len(stage.shifted) == 1 else f"all {len(stage.shifted)}"
-    return text + f": {noun}s can only move by whole steps, so none simply moved and {every} changed (red)."
+    return text + f": {noun}s can only move by whole steps, so {none_moved(len(stage.shifted), noun)}."
 
 
 def whole_step_sentences(stage: Stage) -> list[str]:
@@ -214,7 +227,8 @@ def whole_step_sentences(stage: Stage) -> list[str]:
     new = [f.index for f in fates if f.why == NEW]
     lost = [f for f in fates if f.why == LOST]
     if len(moved) == len(fates):
-        sentences = [f"{f'The only {noun}' if len(fates) == 1 else f'All {len(fates)}'} simply moved (green)."]
+        every = {1: f"The only {noun}", 2: "Both"}.get(len(fates), f"All {len(fates)}")
+        sentences = [f"{every} simply moved (green)."]
     elif moved:
         sentences = [f"{names(shifted_name, moved)} simply moved (green)."]
     else:
@@ -235,29 +249,38 @@ def whole_step_sentences(stage: Stage) -> list[str]:
         )
         same = [f for f in lost if f.equal_to]
         if same:
-            why = (
-                "the terms lost with those inputs add up to 0 here"
-                if stage.name == "conv"
-                else "the larger of each pair came out the same"
-            )
-            pairs = listed([f"{shifted_name}{f.index + 1} = {name}{f.equal_to[0] + 1}" for f in same])
-            sentences.append(f"All the same, {pairs}: {why}.")
+            if stage.name == "pool":
+                why = f"the larger of {'its pair' if len(same) == 1 else 'each pair'} came out the same"
+            elif len({a for f in same for a in f.lost}) == 1:
+                why = "the term lost with that input is 0 here"
+            else:
+                why = "the terms lost with those inputs add up to 0 here"
+            sentences.append(f"All the same, by the numbers {equalities(same, stage)}: {why}.")
     return sentences
 
 
+def equalities(fates, stage: Stage) -> str:
+    """ "P′1 = P1 and P′3 = P2": each output against the first original it equals."""
+    name, shifted_name, _, _ = SYMBOLS[stage.name]
+    return listed([f"{shifted_name}{f.index + 1} = {name}{f.equal_to[0] + 1}" for f in fates])
+
+
 def between_sentence(stage: Stage) -> str:
-    """Nothing moved: each output falls between where two originals would have moved to; equal to one only by chance."""
-    name, shifted_name, latex, noun = SYMBOLS[stage.name]
-    t, step = stage.shift, stage.step
-    i = "i" if stage.name == "conv" else "j"
-    ceiling, floor = -(-t // step), t // step
-    left, right = rf"${latex}_{{{_index(i, -ceiling)}}}$", rf"${latex}_{{{_index(i, -floor)}}}$"
-    text = f"Each ${latex}'_{i}$ falls between where {left} and {right} would have moved to"
+    """Nothing moved: the shift carries every original off the places where outputs sit; equal only by chance."""
+    name, _, latex, noun = SYMBOLS[stage.name]
+    t = stage.shift
+    amount = steps_amount(stage)
+    if len(stage.original) == 1:
+        text = f"The shift carries {name}1 {amount} to the {_side(t)}, off the place of the only {noun}"
+    else:
+        i = "i" if stage.name == "conv" else "j"
+        text = f"The shift carries each ${latex}_{i}$ {amount} to the {_side(t)}, off the places where {noun}s sit"
     same = [f for f in stage.fates if f.equal_to]
-    if not same:
-        return text + f", and no {noun} of the shifted x equals either of them."
-    pairs = listed([f"{shifted_name}{f.index + 1} = {name}{f.equal_to[0] + 1}" for f in same])
-    return text + f"; all the same, {pairs}: by the numbers, not by the shift."
+    if same:
+        return text + f"; all the same, by the numbers {equalities(same, stage)}, not by the shift."
+    if not any(f.sources for f in stage.fates):
+        return text + "."
+    return text + f", and no {noun} of the shifted x equals an original carried next to it."
 
 
 def pairing_sentence(result: ShiftResult) -> str | None:
@@ -265,10 +288,19 @@ def pairing_sentence(result: ShiftResult) -> str | None:
     conv, pool = result.conv, result.pool
     if not pool.shifted or not conv.whole_steps or pool.whole_steps or not conv.moved():
         return None
+    m = len(conv.original)
+    pairs = [f"(ŷ{a}, ŷ{a + 1})" for a in range(1, POOL * (m // POOL), POOL)]
+    left_out = f", and leaves out ŷ{m} and ŷ′{m}, which have no partner" if m % POOL else ""
+    if len(pairs) == 1:
+        pooled = f"the pair {pairs[0]}, and of (ŷ′1, ŷ′2) likewise{left_out}"
+        unaligned = f"{pairs[0]} does not land on (ŷ′1, ŷ′2)"
+    else:
+        shown = listed(pairs) if len(pairs) == 2 else ", ".join(pairs[:2]) + ", …"
+        pooled = f"each pair, {shown}, of ŷ′ as of ŷ{left_out}"
+        unaligned = "no pair of ŷ lands on a pair of ŷ′"
     return (
         f"Before the pool, {names('ŷ′', conv.moved())} simply moved by {plural(abs(conv.shift // conv.step), 'step')}; "
-        "but the pool takes the larger of each pair (ŷ1, ŷ2), (ŷ3, ŷ4), …, and after an odd number of steps each "
-        "pair of ŷ′ lines up with two different pairs of ŷ."
+        f"but the pool takes the larger of {pooled}: after an odd number of steps {unaligned}."
     )
 
 
@@ -296,7 +328,7 @@ def pool_sentences(result: ShiftResult) -> list[str]:
 
 
 def verdict(fate: Fate, stage: Stage) -> str:
-    """One output's row in the table: moved, or why it changed (and whether it is equal all the same)."""
+    """One output's row in the table: moved, or why it changed (and whether it equals an original by the numbers)."""
     name = SYMBOLS[stage.name][0]
     if stage.shift == 0:
         return "unchanged: no shift"
@@ -308,7 +340,7 @@ def verdict(fate: Fate, stage: Stage) -> str:
         OFF_GRID: "changed: not a whole step",
     }[fate.why]
     if fate.equal_to:
-        reason += f" (= {name}{fate.equal_to[0] + 1} all the same)"
+        reason += f" (though = {name}{fate.equal_to[0] + 1} by the numbers)"
     return reason
 
 
