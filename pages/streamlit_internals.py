@@ -50,12 +50,14 @@ def _finite(text: str) -> bool:
 
 # Streamlit 1.67's frontend pushes a new browser-history entry for every change of a URL-bound control
 # (handlePageInfoChanged), so Back steps through every slider move and only reaches the previous page after
-# many presses. Worse, on a page change it first writes the new page's query under the OLD page's path (an empty
-# query, then the new page's controls), and only then pushes the new path: Back lands on the old page with the
-# new page's query, every control of the old page at its default. This script, run once in the page:
+# many presses. Worse, on a change of page it writes the new page's query under the OLD page's path before it
+# pushes the new path: the link's query (st.page_link's query_params), an empty query, or whatever the new page's
+# first run puts in the URL (a setting it restores by hand). Back then lands on the old page with the new page's
+# query: its controls at their defaults, the other page's parameters in its link. This script, run once in the page:
 # - replaces the current entry instead of pushing one when only the query changes (one entry per page visited,
 #   always holding that page's latest URL, which Streamlit's own history navigation restores);
-# - on a change of page, puts back the old page's URL as it was before that empty query was written.
+# - notes the URL when the learner clicks a link to another page of the app (before Streamlit handles the click),
+#   and when that page is pushed, puts that URL back into the old page's entry, undoing what was written since.
 # No public option exists; tests/test_streamlit_internals.py checks the frontend still behaves as described.
 ONE_HISTORY_ENTRY_PER_PAGE = """
 <script>
@@ -64,20 +66,21 @@ ONE_HISTORY_ENTRY_PER_PAGE = """
   if (history.__convlabOneEntryPerPage) return;
   const push = history.pushState.bind(history);
   const replace = history.replaceState.bind(history);
-  const recent = [];  // this page's query changes in the last few seconds: when, the URL before, and if it emptied it
   const here = () => window.location.pathname + window.location.search + window.location.hash;
+  let leaving = null;  // the old page's URL as the learner left it, from their click on a link to another page
+  window.addEventListener("click", (event) => {
+    const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
+    if (!link || link.target === "_blank") return;
+    const target = new URL(link.href, window.location.href);
+    if (target.origin === window.location.origin && target.pathname !== window.location.pathname) leaving = here();
+  }, true);
+  window.addEventListener("popstate", () => { leaving = null; });
   const write = (original) => (state, title, url) => {
     if (url === undefined || url === null) return original(state, title, url);
     const next = new URL(url, window.location.href);
-    const now = performance.now();
-    while (recent.length && now - recent[0].at > 3000) recent.shift();
-    if (next.pathname === window.location.pathname) {
-      recent.push({at: now, before: here(), emptied: next.search === ""});
-      return replace(state, title, url);
-    }
-    const start = recent.map((change) => change.emptied).lastIndexOf(true);
-    if (start >= 0) replace(state, title, recent[start].before);
-    recent.length = 0;
+    if (next.pathname === window.location.pathname) return replace(state, title, url);
+    if (leaving !== null) replace(state, title, leaving);
+    leaving = null;
     return original(state, title, url);
   };
   history.pushState = write(push);

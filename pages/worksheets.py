@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.exercise.layer.conv1d import LOSS_RULES, OPERATIONS
+from core.exercise.layer.conventions import LOSS_LABELS, OPERATION_LABELS
 from core.exercise.practice.exercises import LEVELS
 from core.exercise.practice.worksheet import (
     BOUNDS,
@@ -25,9 +26,10 @@ from pages.streamlit_internals import correct_the_link, through_app_navigation
 through_app_navigation()
 
 DEFAULT = SheetSettings()
-# The level list shows each level's name; a bound control would write that name into the URL ("With+%E2%88%82L…"),
-# so this one control keeps the URL itself, under the level's short key (sheet_level=input_gradient).
-LEVEL_KEY = URL_NAMES["level"]
+# The level list and the convention switches show words (the level's name, page 1's labels); a bound control would
+# write those words into the URL ("With+%E2%88%82L…", "True+convolution"), so these keep the URL themselves, under
+# their short keys (sheet_level=input_gradient, sheet_op=convolution, sheet_loss=sum), as page 1 does for its switches.
+NAMED = {URL_NAMES[name]: name for name in ("level", "operation", "rule")}
 PREVIEW_PPI = 110
 
 
@@ -54,13 +56,25 @@ def follow_the_link() -> str:
     for name, url_name in URL_NAMES.items():
         text = st.query_params.get(url_name)
         value = getattr(asked, name)
-        if url_name == LEVEL_KEY:
-            if text is not None and LEVEL_KEY not in st.session_state:  # a link opened, not a control changed
-                st.session_state[LEVEL_KEY] = value
+        if url_name in NAMED:
+            if text is not None and url_name not in st.session_state:  # a link opened, not a control changed
+                st.session_state[url_name] = value
         elif text is not None and text != str(value):
             st.session_state[url_name] = value
             correct_the_link(url_name, str(value))
     return " ".join(notes)
+
+
+def named_control(draw, label: str, url_name: str, words: dict[str, str], **options) -> str:
+    """A control that shows words and keeps its key in the URL, left out at the default as a bound control does."""
+    default = getattr(DEFAULT, NAMED[url_name])
+    st.session_state.setdefault(url_name, default)
+    value = draw(label, list(words), format_func=words.get, key=url_name, **options)
+    if value == default:
+        st.query_params.pop(url_name, None)
+    elif st.query_params.get(url_name) != value:
+        st.query_params[url_name] = value
+    return value
 
 
 st.title("🖨️ Worksheets")
@@ -77,14 +91,10 @@ if changed:
 with st.container(border=True):
     # The level's name needs the room; the switches wrap onto a line of their own in a narrow column.
     level_column, count_column, seed_column = st.columns([2, 1, 1], gap="medium")
-    level = level_column.selectbox(
-        "Level", list(LEVELS), list(LEVELS).index(DEFAULT.level), LEVELS.get, key=LEVEL_KEY,
+    level = named_control(
+        level_column.selectbox, "Level", URL_NAMES["level"], LEVELS,
         help="Stride 1 only; then stride and padding; then ∂L/∂x as well; then dilation too.",
     )  # fmt: skip
-    if level == DEFAULT.level:  # as a bound control does: the default leaves the URL
-        st.query_params.pop(LEVEL_KEY, None)
-    else:
-        st.query_params[LEVEL_KEY] = level
     count = count_column.number_input(
         "Exercises", *BOUNDS["count"], DEFAULT.count, key="sheet_count", bind="query-params",
         help=f"1 to {MAX_EXERCISES}. The student sheet gives each exercise a box with room to work it out.",
@@ -94,13 +104,13 @@ with st.container(border=True):
         help="Another seed, other exercises: one per class, or one per row of desks.",
     )  # fmt: skip
     switches = st.container(horizontal=True, gap="small")
-    operation = switches.segmented_control(
-        "Operation", OPERATIONS, default=DEFAULT.operation, required=True, key="sheet_op", bind="query-params",
-        help=" · ".join(OPERATION_NAMES.values()),
+    operation = named_control(
+        switches.segmented_control, "Operation", URL_NAMES["operation"], OPERATION_LABELS, required=True,
+        help=" · ".join(OPERATION_NAMES[operation] for operation in OPERATIONS),
     )  # fmt: skip
-    rule = switches.segmented_control(
-        "Loss", LOSS_RULES, default=DEFAULT.rule, required=True, key="sheet_loss", bind="query-params",
-        help=" · ".join(f"{rule}: {name}" for rule, name in RULE_NAMES.items()),
+    rule = named_control(
+        switches.segmented_control, "Loss", URL_NAMES["rule"], LOSS_LABELS, required=True,
+        help=" · ".join(RULE_NAMES[rule] for rule in LOSS_RULES),
     )  # fmt: skip
     paper = switches.segmented_control(
         "Paper", list(PAPERS), default=DEFAULT.paper, required=True, key="sheet_paper", bind="query-params"

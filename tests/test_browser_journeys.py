@@ -1,5 +1,6 @@
 """A learner's journeys across the app in a real Chromium: pages kept as left, Back and Forward, reload, links, two tabs."""
 
+import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -157,6 +158,55 @@ def test_back_goes_through_the_pages_visited_not_through_every_change(browser_pa
     history(page, "forward")
     history(page, "forward")
     page.locator("[data-testid='stMain'] h1", has_text="ConvLab").wait_for()
+
+
+def query(page) -> dict[str, list[str]]:
+    return parse_qs(urlparse(page.url).query)
+
+
+def switch_button(page, label: str):
+    """A segmented control's button by its whole label ("Σ" is not "½Σ")."""
+    return page.locator("[data-testid='stMain'] [data-testid='stButtonGroup'] button").filter(
+        has_text=re.compile(f"^{re.escape(label)}$")
+    )
+
+
+def test_the_shift_tabs_link_opens_the_lab_at_its_shift_and_back_finds_the_exercise_as_left(browser_page):
+    page = browser_page
+    goto(page, EXERCISE_LINK)
+    exercise_url = page.url
+    page.get_by_role("tab", name="↔️ Shift the input").click()
+    wait_idle(page)
+    page.locator("[data-testid='stPageLink'] a", has_text="Open the lab at dx = 1, zero fill").click()
+    assert lab_table_header(page).startswith("shifted by (1, 0), zero fill")  # the lab's settings from the link
+    assert query(page) == {"dx": ["1"]}  # the lab's defaults leave its URL
+    history(page, "back")
+    assert page.url == exercise_url  # not the lab's parameters, not a bare /convolution
+    page.get_by_role("tab", name="📖 Worked solution").click()
+    wait_idle(page)
+    assert_exercise_as_left(page)
+    history(page, "forward")
+    assert lab_table_header(page).startswith("shifted by (1, 0), zero fill")
+
+
+def test_back_from_the_worksheets_to_page_1_brings_none_of_their_settings_into_its_link(browser_page):
+    page = browser_page
+    goto(page, "/worksheets")
+    page.locator("[data-testid='stSelectbox']").filter(has_text="Level").click()
+    page.get_by_role("option", name="With dilation").click()
+    wait_idle(page)
+    switch_button(page, "Σ").click()  # page 1's label for the loss, the key in the URL
+    wait_idle(page)
+    sheet = {"sheet_level": ["dilation"], "sheet_loss": ["sum"]}
+    assert query(page) == sheet
+    nav(page, "Convolution by hand")
+    switch_button(page, "True convolution").click()
+    wait_idle(page)
+    nav(page, "Worksheets")
+    assert query(page) == sheet
+    history(page, "back")
+    assert urlparse(page.url).path == "/convolution" and query(page) == {"op": ["convolution"]}
+    expect(switch_button(page, "True convolution")).to_have_attribute("aria-checked", "true")
 
 
 def test_a_shared_link_opened_in_a_fresh_browser_shows_the_same_exercise_and_lab(live_app, browser_page):

@@ -24,6 +24,10 @@ def test_a_shared_link_shows_the_preview_and_downloads_that_sheet_as_pdf(browser
     )
     text = main_text(page)
     assert "Student sheet, page 1" in text and "Answer key, page 1" in text
+    # The switches speak as page 1 does; the address bar and the link keep the short keys.
+    active = page.locator("[data-testid='stButtonGroup'] button[aria-checked='true']").all_inner_texts()
+    assert [text.strip() for text in active] == ["True convolution", "Σ", "Letter"]
+    assert dict(parse_qsl(urlsplit(page.url).query)) == dict(parse_qsl(QUERY))
     link = page.locator("[data-testid='stCode']").inner_text().strip()
     assert link.endswith(f"/worksheets?{QUERY}")
     settings, notes = settings_from_link(dict(parse_qsl(urlsplit(link).query)))
