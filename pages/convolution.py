@@ -17,6 +17,7 @@ from core.exercise.layer.fields import (
     CONVENTIONS,
     DEFAULTS,
     FIELDS,
+    missing_layer_text,
     read_convention,
     read_inputs,
     texts_from_layer,
@@ -91,10 +92,13 @@ def set_exercise(texts: dict[str, str]) -> None:
 
 
 def new_exercise() -> None:
-    """Fresh numbers in the conventions the switches show: the generator checks its answers under those."""
+    """Fresh numbers in the conventions the switches show (the generator checks its answers under those), dilated
+    when the learner has set a dilation: the generator's default level has none."""
     operation = st.session_state.get("op", CLASSIC_CONVENTIONS["op"])
     rule = st.session_state.get("loss", CLASSIC_CONVENTIONS["loss"])
-    layer, y, lr = random_exercise(random.Random(), operation=operation, rule=rule)
+    shown = read_inputs({name: st.session_state.get(name, DEFAULTS[name]) for name in FIELDS})
+    level = {"level": "dilation"} if shown.values.get("dilation", 1) > 1 else {}
+    layer, y, lr = random_exercise(random.Random(), operation=operation, rule=rule, **level)
     set_exercise(texts_from_layer(layer, y, lr))
 
 
@@ -250,10 +254,7 @@ mode = st.segmented_control(
 )
 layer = inputs.layer
 if layer is None:
-    st.info(
-        "Fix the field marked above to see the solution: the forward pass needs x, w, b, the stride, the padding "
-        "and the dilation."
-    )
+    st.info(missing_layer_text(inputs))
     st.stop()
 
 solution_shown = mode != "🎯 Practice" or practice(inputs)

@@ -32,13 +32,13 @@ class Shown(float):
     places: int
 
 
-# A number as written outside LaTeX: the true minus sign, thousands grouped (1,234.5; never in a list, where ", "
-# separates the entries), an ellipsis when rounded.
-NUMBER = r"([-−]?\d{1,3}(?:,\d{3})+(?:\.(\d+))?|[-−]?\d+(?:\.(\d+))?)(…)?"
+# A number as written outside LaTeX: the true minus sign, thousands grouped by narrow no-break spaces (1 234.5, in a
+# list too, where ", " separates the entries), an ellipsis when rounded.
+NUMBER = r"([-−]?\d{1,3}(?:\u202f\d{3})+(?:\.(\d+))?|[-−]?\d+(?:\.(\d+))?)(…)?"
 
 
 def shown_number(text: str, grouped_decimals: str, decimals: str, ellipsis: str) -> Shown:
-    number = Shown(text.replace("−", "-").replace(",", ""))
+    number = Shown(text.replace("−", "-").replace("\u202f", ""))
     decimals = grouped_decimals or decimals
     number.rounded, number.places = bool(ellipsis), len(decimals)
     return number

@@ -168,6 +168,9 @@ BAD_FIELDS = {
     "dilation": "0",
     "lr": "0",
 }
+# A message beside a field, in the narrowest column at 1024 px, stays a few lines tall (the whole explanation of a
+# kernel too wide for x, about 480 px there, goes in the box under the fields).
+MESSAGE_HEIGHT = 200
 TABS = ["Worked solution", "Sliding window", "As a matrix", "Gradient check", "Shift the input", "Many steps", "Export"]
 # Formulas a learner cannot read whole: any part of a KaTeX formula drawn past the box that clips it, be it a
 # box that hides it or one the learner would have to scroll sideways, formula by formula.
@@ -225,6 +228,13 @@ def test_page_1_with_the_longest_inputs_and_every_field_wrong_fits_each_size(liv
         goto(page, "/convolution?" + urlencode(BAD_FIELDS))
         assert page.locator("[data-testid='stAlertContainer']").count() >= len(BAD_FIELDS)
         assert layout_faults(page) == [], f"error messages at {size}"
+        goto(page, "/convolution?dilation=2")  # 3 weights dilated by 2 span 5 inputs, x has 4: w and d are marked
+        assert layout_faults(page) == [], f"a kernel too wide for x at {size}"
+        beside_fields = page.locator("[data-testid='stColumn'] [data-testid='stAlertContainer']")
+        heights = beside_fields.evaluate_all("alerts => alerts.map(a => a.getBoundingClientRect().height)")
+        assert len(heights) == 2 and max(heights) < MESSAGE_HEIGHT, f"messages {heights} px tall at {size}"
+        if size == "1024x768":
+            screenshot(page, "convolution-dilation-too-wide")
     finally:
         context.close()
 

@@ -66,10 +66,20 @@ def test_the_mean_scales_every_gradient_by_2_over_m_and_the_line_names_this_m():
         elif m == 2:
             assert "½Σ itself" in note and solve(layer, y, LR, "mean") == replace(solve(layer, y, LR), loss_rule="mean")
         else:
-            assert (
-                f"$m = {m}$" in note and rf"\tfrac{{2}}{{{m}}}(\hat y_i - y_i)" in note and f"$2/{m}$ as long" in note
+            ratio = F(2, m)  # in lowest terms: 2/4 is written 1/2
+            factor = (
+                str(ratio.numerator)
+                if ratio.denominator == 1
+                else rf"\tfrac{{{ratio.numerator}}}{{{ratio.denominator}}}"
             )
+            assert f"$m = {m}$" in note and rf"= {factor}(\hat y_i - y_i)" in note and f"${ratio}$ as long" in note
     assert seen == {1, 2, 3}
+
+
+def test_the_mean_of_4_outputs_reads_one_half_not_two_quarters():
+    note = change_note(Layer(tuple(map(F, range(1, 7))), CLASSIC.w, CLASSIC.b), "mean")
+    assert "$1/2$ of the classic ones" in note and r"\tfrac{1}{2}(\hat y_i - y_i)" in note and "2/4" not in note
+    assert "$m = 4$" in note and "{4}" not in note
 
 
 def test_the_classic_exercise_has_3_outputs_nowhere_but_m_3_reads_two_thirds():

@@ -8,6 +8,7 @@ from core.exercise.layer.conv1d import Layer, solve
 from core.exercise.layer.descent import (
     DIVERGENCE_LOSS,
     LOSS_FLOOR,
+    convergence_text,
     describe_run,
     gradient_descent,
     stable_learning_rate,
@@ -97,7 +98,7 @@ def test_a_rate_at_the_convergence_limit_bounces_and_is_not_said_to_overshoot():
 
 def test_one_step_is_said_in_the_singular():
     report = describe(CLASSIC, Y, F(100), 50)
-    assert report.exploded and "after 1 step it was over 1,000 times its start" in report.text
+    assert report.exploded and "after 1 step it was over 1\u202f000 times its start" in report.text
 
 
 def test_negative_weights_carry_the_true_minus_sign():
@@ -125,3 +126,12 @@ def test_without_the_half_the_convergence_limit_halves_and_a_rate_between_the_tw
     between = F(doubled * 1.5)
     assert gradient_descent(CLASSIC, Y, between, 500).exploded_at is None
     assert gradient_descent(CLASSIC, Y, between, 500, "sum").exploded_at is not None
+
+
+def test_alpha_and_the_convergence_limit_are_written_in_one_notation():
+    """A limit of 1.429·10⁻⁵ beside α = 0.00001 is hard to compare: both go to m·10ᵉ when the limit is that small."""
+    tiny = Layer((F(300), F(200), F(100)), (F(1), F(1), F(1)), F(0))  # one output of 600: 2/λ_max ≈ 1.429·10⁻⁵
+    text = convergence_text(F(1, 100000), stable_learning_rate(tiny))
+    assert "2/λ_max ≈ 1.429·10⁻⁵" in text and "α = 1·10⁻⁵ is below it" in text and "0.0000" not in text
+    classic = convergence_text(F(1, 100000), stable_learning_rate(CLASSIC))
+    assert "2/λ_max ≈ 0.04464" in classic and "α = 0.00001 is below it" in classic

@@ -10,7 +10,7 @@ from test_formulas import random_layer
 
 from core.exercise.layer.conv1d import Layer
 from core.exercise.layer.conventions import change_note
-from core.exercise.layer.fields import DEFAULTS, read_inputs
+from core.exercise.layer.fields import DEFAULTS, missing_layer_text, read_inputs
 from core.exercise.practice.exercises import random_exercise
 from core.exercise.views.charts import AXIS_WIDTH, WINDOW_CHART_WIDTH, window_cells, window_chart
 from core.exercise.writing.export import exercise_link, exercise_markdown
@@ -31,8 +31,30 @@ def test_defaults_are_the_classic_exercise():
 
 def test_a_kernel_longer_than_the_padded_input_is_explained_on_w():
     inputs = read(w="1, 2, 3, 4, 5")
-    assert "padded input has only 4 values" in inputs.errors["w"]
+    assert inputs.errors == {"w": "w needs 5 inputs; the padded input has 4."}
+    assert "padded input has only 4 values" in inputs.misfit and "Lower the dilation" not in inputs.misfit
     assert read(w="1, 2, 3, 4, 5", padding="1", y="1, 2").complete
+
+
+def test_a_dilation_that_makes_the_kernel_too_wide_is_marked_too_with_the_largest_that_fits():
+    inputs = read(dilation="2")  # 3 weights dilated by 2 span 5 inputs; x has 4
+    assert inputs.errors == {
+        "w": "Dilated by 2, w spans 5 inputs; the padded input has 4.",
+        "dilation": "At most 1 with this x, w and padding.",
+    }
+    assert read(x="1, 2, 3, 4, 5, 6, 7", dilation="4").errors["dilation"].startswith("At most 3 ")
+    assert read(x="1, 2, 3, 4, 5, 6, 7", dilation="3", y="1").complete  # 3 is the most that fits: 7 inputs spanned
+    wide = read(w="1, 2, 3, 4, 5", dilation="2")  # too long even undilated: the dilation alone is not to blame
+    assert set(wide.errors) == {"w"} and "Shorten w or add padding." in wide.misfit
+
+
+def test_the_box_under_the_fields_says_why_no_window_fits_and_how_many_fields_to_fix():
+    dilated = read(dilation="2")
+    text = missing_layer_text(dilated)
+    assert text.startswith("**No window fits.** The kernel's 3 weights, dilated by 2, span 5 inputs, but the padded")
+    assert "Lower the dilation (to 1 at most)" in text and "Fix the 2 fields marked above" in text
+    assert missing_layer_text(read(b="x")).startswith("Fix the field marked above to see the solution")
+    assert missing_layer_text(read(b="x", stride="0", x="")).startswith("Fix the 3 fields marked above")
 
 
 def test_a_target_of_the_wrong_length_says_the_expected_length_and_why():

@@ -5,6 +5,7 @@ The exact solver is checked against PyTorch in test_conv1d.py; here the page's o
 """
 
 import functools
+import math
 import random
 import re
 from fractions import Fraction as F
@@ -94,11 +95,14 @@ def indices(layer: Layer, **more: int) -> dict[str, int]:
 
 
 def delta_factor(text: str, layer: Layer, rule: str) -> F:
-    """The factor printed before (ŷ − y): nothing, 2, or \\tfrac{2}{m}; it must be the rule's own."""
-    match = re.fullmatch(r"(|2|\\tfrac\{2\}\{(\d+)\})", text)
+    """The factor printed before (ŷ − y): nothing, 2, or 2/m reduced (\\tfrac{1}{2} for m = 4, nothing for m = 2);
+    it must be the rule's own."""
+    match = re.fullmatch(r"(|2|\\tfrac\{(\d+)\}\{(\d+)\})", text)
     assert match, text
-    factor = F(1) if not text else F(2) if text == "2" else F(2, int(match[2]))
+    factor = F(1) if not text else F(2) if text == "2" else F(int(match[2]), int(match[3]))
     assert factor == loss_scale(rule, layer.output_length)
+    if match[2]:
+        assert math.gcd(int(match[2]), int(match[3])) == 1 and int(match[3]) > 1, text  # ½, never 2/4 or 2/1
     return factor
 
 

@@ -223,8 +223,8 @@ def test_inputs_add_up_what_several_windows_send_back_only_when_windows_share_an
 
 
 def shown_total(text: str) -> F:
-    number = re.search(r"= \*\*(−?[\d.,]+)\*\*", text).group(1)
-    return F(number.replace("−", "-").replace(",", ""))
+    number = re.search(r"= \*\*(−?[\d.,\u202f]+)\*\*", text).group(1)
+    return F(number.replace("−", "-").replace(",", "").replace("\u202f", ""))
 
 
 @pytest.mark.parametrize(("operation", "rule"), CONVENTIONS)

@@ -13,10 +13,14 @@ from core.exercise.writing.numbers import (
     format_approximate,
     format_number,
     format_percent,
+    format_scientific,
+    format_vector,
     full_stop,
+    needs_scientific,
     parse_number,
     parse_vector,
     parse_whole_number,
+    text_number,
 )
 
 
@@ -72,7 +76,7 @@ def test_bad_numbers_get_a_message_that_says_why(text, words):
 def test_a_number_too_large_gets_one_message_however_it_is_written(text):
     with pytest.raises(NumberError) as error:
         parse_number(text)
-    assert str(error.value).endswith("is too large: keep numbers between −1,000,000 and 1,000,000")
+    assert str(error.value).endswith("is too large: keep numbers between −1\u202f000\u202f000 and 1\u202f000\u202f000")
 
 
 def test_a_huge_numerator_over_a_huge_denominator_is_just_its_value():
@@ -83,15 +87,47 @@ def test_a_huge_numerator_over_a_huge_denominator_is_just_its_value():
     "number, grouped, text",
     [
         ("-2", True, "−2"),
-        ("4008609800", True, "4,008,609,800"),
-        ("-1234.5678…", True, "−1,234.5678…"),
+        ("4008609800", True, "4\u202f008\u202f609\u202f800"),
+        ("-1234.5678…", True, "−1\u202f234.5678…"),
         ("4008609800", False, "4008609800"),
         ("0.3333…", True, "0.3333…"),
         ("-3·10⁻¹⁷", True, "−3·10⁻¹⁷"),
     ],
 )
-def test_numbers_in_text_have_the_true_minus_and_thousands_grouped_unless_in_a_list(number, grouped, text):
+def test_numbers_in_text_have_the_true_minus_and_thousands_grouped_unless_on_a_chart(number, grouped, text):
     assert as_text(number, grouped) == text
+
+
+def test_a_vector_groups_its_entries_in_thousands_like_a_number_beside_it_and_its_commas_still_part_them():
+    vector, scalar = format_vector([F(2100300), F(-3400500), F(1, 3)]), text_number(F(44513001))
+    assert vector == "[2\u202f100\u202f300, \u22123\u202f400\u202f500, 0.3333…]" and scalar == "44\u202f513\u202f001"
+    assert vector.count(",") == 2  # the groups are narrow no-break spaces, never a second kind of comma
+    assert format_vector([F(1234)]) == f"[{text_number(F(1234))}]"
+
+
+def test_a_number_copied_from_the_page_with_its_digit_groups_reads_back_as_that_number():
+    assert parse_vector(format_vector([F(2100), F(-34005), F(7)]), 32) == (2100, -34005, 7)
+    assert parse_number(text_number(F(-123456))) == -123456 and parse_number("1\u2009234") == 1234
+    assert parse_vector("1 234", 32) == (1, 234)  # a plain space still separates two numbers
+
+
+@pytest.mark.parametrize(
+    "value, approximate, latex, text",
+    [
+        (F(1, 70000), False, True, r"{1.429… \cdot 10^{-5}}"),
+        (F(3, 200000), False, True, r"{1.5 \cdot 10^{-5}}"),
+        (1.4285714e-5, True, True, r"{1.429 \cdot 10^{-5}}"),
+        (F(-1, 100000), False, False, "\u22121·10⁻⁵"),
+        (1.1845e-16, True, False, "1.185·10⁻¹⁶"),  # as format_approximate writes a tiny float
+        (F(999999996, 10**14), False, True, r"{1.000… \cdot 10^{-5}}"),  # 9.99999996·10⁻⁶ rounds up a decade
+    ],
+)
+def test_scientific_notation_keeps_four_significant_digits_exact_or_visibly_rounded(value, approximate, latex, text):
+    assert format_scientific(value, approximate, latex) == text
+
+
+def test_scientific_notation_is_asked_for_when_any_compared_number_is_below_a_ten_thousandth():
+    assert needs_scientific(F(1, 3), None, 0.00005) and not needs_scientific(F(1, 10000), 0.5, None, 0)
 
 
 def test_a_vector_longer_than_the_cap_is_refused():
@@ -150,9 +186,9 @@ def test_floating_point_results_are_rounded_by_the_same_rule(value, text):
     [
         (F(50), "50%"),
         (F(25, 2), "12.5%"),
-        (F(1110), "1,110%"),
+        (F(1110), "1\u202f110%"),
         (F(32003, 10000), "about 3.2%"),
-        (F(4291247, 1000), "about 4,291%"),
+        (F(4291247, 1000), "about 4\u202f291%"),
         (F(1, 300), "less than 0.1%"),
     ],
 )

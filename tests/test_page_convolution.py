@@ -79,7 +79,7 @@ BAD_INPUTS = [
     ("w", "two, one", "not a number"),
     ("b", "inf", "not a finite number"),
     ("lr", "nan", "not a finite number"),
-    ("w", "1, 2, 3, 4, 5", "no window fits"),
+    ("w", "1, 2, 3, 4, 5", "w needs 5 inputs; the padded input has 4."),
     ("y", "1, 2, 3", "y needs 2 values"),
     ("stride", "0", "from 1 to 16"),
     ("padding", "-1", "from 0 to 16"),
@@ -277,12 +277,31 @@ def test_a_dilated_kernel_over_six_inputs_is_solved_exactly(open_page):
     assert r"x_{1} w_{1} + x_{3} w_{2} + x_{5} w_{3} + b" in text and "½Σ itself" in text  # m = 2
 
 
-def test_a_dilation_whose_kernel_no_longer_fits_is_explained_beside_w(open_page):
+def test_a_dilation_whose_kernel_no_longer_fits_is_marked_beside_w_and_the_dilation_and_explained_below(open_page):
     at = open_page(PAGE)
     at.text_input(key="dilation").set_value("3").run()
     assert not at.exception
-    assert "dilated by 3, span 7 inputs" in message_beside(at, "w") and not message_beside(at, "dilation")
-    assert any("and the dilation" in info.value for info in at.info)
+    assert message_beside(at, "w") == "Dilated by 3, w spans 7 inputs; the padded input has 4."
+    assert message_beside(at, "dilation") == "At most 1 with this x, w and padding."
+    (info,) = at.info
+    assert info.value.startswith("**No window fits.** The kernel's 3 weights, dilated by 3, span 7 inputs, but")
+    assert "Fix the 2 fields marked above" in info.value and "and the dilation" in info.value
+
+
+def test_new_exercise_keeps_the_dilation_the_learner_set_and_the_page_solves_it(open_page):
+    at = open_page(PAGE, {"dilation": "2", "loss": "mean"})  # w no longer fits: both fields marked
+    assert set(errors(at)) == {message_beside(at, "w"), message_beside(at, "dilation")}
+    at.button[0].click().run()  # 🎲 New exercise
+    assert not at.exception and not errors(at)
+    assert int(at.text_input(key="dilation").value) >= 2 and at.segmented_control(key="loss").value == "mean"
+    assert "spans $d(k-1)+1 =" in shown_text(at) and "| new loss |" in shown_text(at)
+
+
+def test_the_testers_sum_exercise_states_the_one_step_limit_with_its_own_factor_in_the_solution_and_export(open_page):
+    at = open_page(PAGE, {"x": "1", "w": "1", "b": "0", "y": "0", "lr": "1", "loss": "sum"})
+    limit = r"0 < \alpha < \lVert g\rVert^2/\lVert Jg\rVert^2 = 8/16 = 0.5$"
+    assert limit in shown_text(at) and "2\\lVert g" not in shown_text(at)
+    assert limit in open_tab(at, "📤 Export").code[0].value
 
 
 def test_every_new_setting_survives_the_url_both_ways(open_page):

@@ -158,8 +158,17 @@ LOSS_WORDS = {
 GRADIENT_WORDS = {
     "half": r"$\partial L/\partial \hat y_i = \hat y_i - y_i$",
     "sum": r"$\partial L/\partial \hat y_i = 2(\hat y_i - y_i)$",
-    "mean": r"$\partial L/\partial \hat y_i = \tfrac{{2}}{{{m}}}(\hat y_i - y_i)$",
+    "mean": r"$\partial L/\partial \hat y_i = {factor}(\hat y_i - y_i)$",
 }
+
+
+def gradient_words(rule: str, m: int) -> str:
+    """The rule's ∂L/∂ŷ_i as a message writes it: 2/m in lowest terms (½ for m = 4), none at all when it is 1."""
+    c = loss_scale(rule, m)
+    if rule == "mean" and c == 1:
+        return GRADIENT_WORDS["half"]
+    factor = str(c) if c.denominator == 1 else rf"\tfrac{{{c.numerator}}}{{{c.denominator}}}"
+    return GRADIENT_WORDS[rule].format(factor=factor)
 
 
 def expected_slips(s):
@@ -184,9 +193,7 @@ def expected_slips(s):
         ("b_new", layer.b, "This is the old bias"),
     ]
     for key in ("d_w", "d_x"):
-        found.append(
-            (key, tuple(-g for g in correct_value(s, key)), "The sign is flipped: " + GRADIENT_WORDS[rule].format(m=m))
-        )
+        found.append((key, tuple(-g for g in correct_value(s, key)), "The sign is flipped: " + gradient_words(rule, m)))
     found.append(("d_b", -s.grads.d_b, "The sign is flipped"))
     if layer.b:
         found.append(("y_hat", tuple(v - layer.b for v in s.y_hat), "The bias is missing"))
@@ -200,7 +207,7 @@ def expected_slips(s):
             ("loss", t.loss, f"{RATIO_WORDS[ratio]} the answer: "),
             ("loss", t.loss, words),
             ("d_w", t.grads.d_w, f"{RATIO_WORDS[ratio]} the answer: "),
-            ("d_w", t.grads.d_w, GRADIENT_WORDS[rule].format(m=m)),
+            ("d_w", t.grads.d_w, gradient_words(rule, m)),
             ("d_b", t.grads.d_b, words),
             ("d_x", t.grads.d_x, words),
             ("w_new", t.new_layer.w, f"Your step is {RATIO_WORDS[ratio]} the right one"),

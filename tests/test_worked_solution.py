@@ -1,5 +1,6 @@
 """The written-out solution: every number of the classic exercise, exact, in a good student's order."""
 
+import math
 import random
 import re
 from fractions import Fraction as F
@@ -12,7 +13,8 @@ from core.exercise.layer.conv1d import LOSS_RULES, Layer, solve
 from core.exercise.layer.conventions import change_note
 from core.exercise.layer.descent import describe_run, gradient_descent, stable_learning_rate
 from core.exercise.views.window import highlight_text
-from core.exercise.writing.numbers import format_number
+from core.exercise.writing.numbers import format_number, format_scientific, text_number
+from core.exercise.writing.step_verdict import verdict
 from core.exercise.writing.typeset import ROW_WIDTH, latex_width
 from core.exercise.writing.worked_solution import worked_solution
 
@@ -55,7 +57,7 @@ TWO_LIMITS_Y = (F(1), F(0), F(-2))
 def test_the_one_step_limit_and_the_convergence_limit_are_told_apart():
     text = worked_solution(TWO_LIMITS, TWO_LIMITS_Y, F(9, 40)).to_markdown()
     assert "The loss fell" in text and "about **this one step**" in text
-    assert r"0 < \alpha < 2\lVert g\rVert^2/\lVert Jg\rVert^2 = 0.2276…" in text
+    assert r"0 < \alpha < 2\lVert g\rVert^2/\lVert Jg\rVert^2 = 2 \cdot " in text and "= 0.2276…$, most at" in text
     assert r"converges only for $\alpha < 2/\lambda_{\max} \approx 0.2224$" in text
     assert r"$\alpha = 0.225$ is above it: this step helped" in text
     assert gradient_descent(TWO_LIMITS, TWO_LIMITS_Y, F(9, 40), 500).exploded_at is not None
@@ -105,12 +107,12 @@ def test_a_long_exact_value_is_shown_rounded_not_in_full():
 
 def test_a_rise_of_a_thousand_percent_is_said_in_whole_percent():
     text = worked_solution(CLASSIC, (F(2), F(4)), F(1, 10)).to_markdown()
-    assert "from 200 to 2,420 (by 1,110%)" in text
+    assert "from 200 to 2\u202f420 (by 1\u202f110%)" in text
 
 
 def test_large_numbers_in_sentences_are_grouped_in_thousands_like_the_percentage_beside_them():
     text = worked_solution(CLASSIC, (F(2), F(4)), F(100)).to_markdown()
-    assert "from 200 to 4,008,609,800 (by 2,004,304,800%)" in text
+    assert "from 200 to 4\u202f008\u202f609\u202f800 (by 2\u202f004\u202f304\u202f800%)" in text
 
 
 VALUES = [F(v) for v in (-3, -2, -1, 0, 1, 2, 5)] + [F(1, 3), F(-2, 3), F(1, 7), F(-1, 4), F(9, 40), F(-7, 10)]
@@ -162,8 +164,8 @@ def test_no_sentence_ends_with_a_second_period():
 
 
 def test_percentages_are_said_as_people_say_them():
-    percents = [p for text in EXERCISE_TEXTS for p in re.findall(r"[\d.,…]+%", text)]
-    assert percents and all(re.fullmatch(r"\d{1,3}(,\d{3})*(\.\d)?%", p) for p in percents), percents
+    percents = [p for text in EXERCISE_TEXTS for p in re.findall(r"[\d.,\u202f…]+%", text)]
+    assert percents and all(re.fullmatch(r"\d{1,3}(\u202f\d{3})*(\.\d)?%", p) for p in percents), percents
 
 
 def outside_latex(text: str) -> str:
@@ -201,12 +203,10 @@ def test_without_the_half_the_solution_writes_the_doubled_gradients_and_the_loss
     assert "2 - 0.01 \\cdot 88 = 1.12" in sgd
 
 
-def test_the_mean_of_two_outputs_writes_one_over_m_and_is_the_classic_solution():
+def test_the_mean_of_two_outputs_writes_one_over_m_and_the_gradient_without_2_over_2_as_the_classic_solution():
     text = worked_solution(CLASSIC, (F(2), F(4)), F(1, 100), "mean").to_markdown()
-    assert (
-        r"L &= \tfrac{1}{2} \sum_{i=1}^{2}" in text
-        and r"\tfrac{2}{2}(\hat y_{1} - y_{1}) = \tfrac{2}{2}(14 - 2) = 12" in text
-    )
+    assert r"L &= \tfrac{1}{2} \sum_{i=1}^{2}" in text and r"&= \hat y_{1} - y_{1} = 14 - 2 = 12" in text
+    assert r"\tfrac{2}{2}" not in text
     assert "| [44, 72, 100] |" in text and "| 61.064 |" in text
 
 
@@ -245,3 +245,133 @@ def test_the_agreement_caption_names_what_the_pytorch_tests_cover():
     assert "dilations 1–3" in AGREEMENT and "true convolution" in AGREEMENT and "Σ or the mean" in AGREEMENT
     assert "def test_every_convention_and_dilation_agrees_with_pytorch_autograd" in source
     assert "dilation=rng.randint(1, 3)" in source
+
+
+# ---- The step's verdict: the one-step limit as each loss rule has it, in one notation --------------------------------
+
+
+def latex_factor(text: str) -> F:
+    r"""A printed factor as a number: nothing is 1; 2, \tfrac12 and \tfrac{1}{4} are what they say."""
+    if not text:
+        return F(1)
+    fraction = re.fullmatch(r"\\tfrac\{?(\d+)\}?\{?(\d+)\}?", text)
+    return F(int(fraction[1]), int(fraction[2])) if fraction else F(int(text))
+
+
+ONE_STEP = re.compile(
+    r"L\(\\alpha\) = L - \\alpha\\lVert g\\rVert\^2 \+ (?P<parabola>\S*?)\\alpha\^2\\lVert Jg\\rVert\^2\$ in \$\\alpha\$, "
+    r"so from here one step lowers it for any \$0 < \\alpha < (?P<factor>\d*)\\lVert g\\rVert\^2/\\lVert Jg\\rVert\^2 = "
+    r"(?:(?P<times>\d+) \\cdot )?(?P<g2>[\d.…]+)/(?P<jg2>[\d.…]+) = (?P<limit>[^$]+)\$"
+)
+
+
+def test_the_one_step_limit_printed_is_the_root_of_the_printed_parabola_under_every_loss_rule():
+    """Along −∇L, L(α) = L − α‖g‖² + (c/2)α²‖Jg‖² (c = 1, 2 or 2/m): back at L for α = 2‖g‖²/(c‖Jg‖²)."""
+    seen = set()
+    for seed in range(90):
+        rng = random.Random(seed)
+        layer, y = random_layer(rng, VALUES, conventions=True)
+        rule, lr = LOSS_RULES[seed % 3], rng.choice(RATES)
+        s = solve(layer, y, lr, rule)
+        g2 = sum(g * g for g in s.grads.d_w) + s.grads.d_b**2
+        if not g2:
+            continue
+        # ‖Jg‖² from a whole step of −g: the outputs are linear in w and b, so they move by exactly Jg.
+        stepped = layer.with_parameters(tuple(w - g for w, g in zip(layer.w, s.grads.d_w)), layer.b - s.grads.d_b)
+        jg2 = sum((a - b) ** 2 for a, b in zip(s.y_hat, stepped.forward()))
+        text = worked_solution(layer, y, lr, rule).to_markdown()
+        found = ONE_STEP.search(text)
+        assert found, text[text.index("5. One step") :]
+        parabola, factor = latex_factor(found["parabola"]), latex_factor(found["factor"])
+        assert s.loss - lr * g2 + parabola * lr**2 * jg2 == s.new_loss  # the printed parabola, at this α
+        assert (found["g2"], found["jg2"]) == (format_number(g2), format_number(jg2))
+        assert latex_factor(found["times"] or "") == factor
+        limit = factor * g2 / jg2
+        assert limit > 0 and s.loss - limit * g2 + parabola * limit**2 * jg2 == s.loss  # its other root
+        assert found["limit"] in (format_number(limit), format_scientific(limit))
+        seen.add((rule, min(len(y), 3)))
+    assert seen >= {("half", 1), ("sum", 2), ("mean", 1), ("mean", 2), ("mean", 3)}
+
+
+def test_the_testers_sum_exercise_states_its_limit_without_the_2():
+    """x = 1, w = 1, b = 0, y = 0, α = 1 under Σ: ‖g‖² = 8, ‖Jg‖² = 16, and the loss climbs back at α = 0.5, not 1."""
+    s = solve(Layer((F(1),), (F(1),), F(0)), (F(0),), F(1), "sum")
+    text = verdict(s, None)
+    assert r"L(\alpha) = L - \alpha\lVert g\rVert^2 + \alpha^2\lVert Jg\rVert^2$" in text
+    assert r"0 < \alpha < \lVert g\rVert^2/\lVert Jg\rVert^2 = 8/16 = 0.5$" in text
+    assert s.step_sizes.largest == F(1, 2) and "2\\lVert g" not in text
+
+
+# One output of 600 from inputs in the hundreds: both limits are 1.429…·10⁻⁵, far below a ten-thousandth.
+TINY = Layer((F(300), F(200), F(100)), (F(1), F(1), F(1)), F(0))
+
+
+def compared_numbers(paragraph: str) -> list[str]:
+    """The one-step limit, α*, the convergence limit 2/λ_max and α, as the verdict writes them."""
+    return [
+        re.search(r"\\lVert Jg\\rVert\^2 = [^$]* = ([^$=]+)\$, most at", paragraph)[1],
+        re.search(r"\\alpha\^\* = ([^$]+)\$", paragraph)[1],
+        re.search(r"2/\\lambda_\{\\max\} \\approx ([^$]+)\$", paragraph)[1],
+        re.search(r"\$\\alpha = ([^$]+)\$ is", paragraph)[1],
+    ]
+
+
+def test_alpha_and_its_two_limits_are_written_in_one_notation_in_the_verdict():
+    for layer, y, lr, scientific in [
+        (TINY, (F(0),), F(1, 100000), True),
+        (CLASSIC, (F(2), F(4)), F(1, 100), False),
+        (TWO_LIMITS, TWO_LIMITS_Y, F(9, 40), False),
+    ]:
+        paragraph = verdict(solve(layer, y, lr), stable_learning_rate(layer))
+        numbers = compared_numbers(paragraph)
+        assert [r"\cdot 10^{" in number for number in numbers] == [scientific] * 4, numbers
+    tiny = compared_numbers(verdict(solve(TINY, (F(0),), F(1, 100000)), stable_learning_rate(TINY)))
+    assert tiny == [
+        r"{1.429… \cdot 10^{-5}}",
+        r"{7.143… \cdot 10^{-6}}",
+        r"{1.429 \cdot 10^{-5}}",
+        r"{1 \cdot 10^{-5}}",
+    ]
+
+
+def answers(text: str) -> dict[str, str]:
+    return dict(re.findall(r"^\| [^|]+ \| \$(.+?)\$ \| (.+) \|$", text, flags=re.MULTILINE))
+
+
+def test_the_answers_table_writes_each_number_as_the_sentences_do_vectors_grouped_in_thousands_too():
+    s = solve(TINY, (F(0),), F(1, 100000))
+    text = worked_solution(TINY, (F(0),), F(1, 100000)).to_markdown()
+    table = answers(text)
+    loss, new_loss = table["L"], table["L'"]
+    assert f"from {loss} to {new_loss} (by" in text  # the verdict's sentence and the table agree
+    assert (
+        table[r"\partial L/\partial w"] == "[180\u202f000, 120\u202f000, 60\u202f000]" and table["L"] == "180\u202f000"
+    )
+    vectors = {r"\hat y": s.y_hat, r"\partial L/\partial w": s.grads.d_w, r"\partial L/\partial x": s.grads.d_x}
+    vectors |= {"w'": s.new_layer.w, r"\hat y'": s.new_y_hat}
+    for symbol, values in vectors.items():
+        assert table[symbol] == "[" + ", ".join(text_number(v) for v in values) + "]"
+
+
+MEAN_LAYERS = [
+    Layer(tuple(F(v) for v in range(1, n + 1)), CLASSIC.w, CLASSIC.b) for n in (3, 4, 6, 8)
+]  # m = 1, 2, 4, 6
+
+
+def test_no_fraction_is_written_unreduced_or_over_one():
+    """The mean of m = 4 scales by 1/2, not 2/4; with m = 1 there is no 1/1 before the sum."""
+    texts = EXERCISE_TEXTS + [
+        text
+        for layer in MEAN_LAYERS
+        for text in (
+            worked_solution(layer, (F(0),) * layer.output_length, F(1, 100), "mean").to_markdown(),
+            change_note(layer, "mean"),
+        )
+    ]
+    written = re.compile(r"\\tfrac\{?(\d)\}?\{?(\d+)\}?|\$(\d+)/(\d+)\$")  # \tfrac12, \tfrac{2}{3}, $2/3$
+    fractions = [(int(a or c), int(b or d)) for text in texts for a, b, c, d in written.findall(text)]
+    assert fractions and all(b > 1 and math.gcd(a, b) == 1 for a, b in fractions), fractions
+    m4 = worked_solution(MEAN_LAYERS[2], (F(0),) * 4, F(1, 100), "mean").to_markdown()
+    assert r"\tfrac{1}{2}(\hat y_{1} - y_{1})" in m4 and "$1/2$ of the classic ones" in m4
+    m1 = worked_solution(MEAN_LAYERS[0], (F(0),), F(1, 100), "mean").to_markdown()
+    assert r"L &= \sum_{i=1}^{1} (\hat y_i - y_i)^2" in m1 and r"= 2(\hat y_{1} - y_{1})" in m1

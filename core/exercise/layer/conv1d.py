@@ -164,10 +164,15 @@ def backward(layer: Layer, y_hat: Vector, y: Vector, rule: str = "half") -> Grad
 
 @dataclass(frozen=True)
 class StepSizes:
-    """Along −∇L the loss is a parabola in α: it falls for 0 < α < largest, and bottoms out at best."""
+    """Along −∇L the loss is a parabola in α: it falls for 0 < α < largest, and bottoms out at best.
+
+    largest = 2‖g‖²/(c‖Jg‖²), from the two squared lengths kept here (g the gradient, Jg how the outputs move).
+    """
 
     best: Fraction | None
     largest: Fraction | None
+    gradient_norm2: Fraction = Fraction(0)  # ‖g‖², over the weights and the bias
+    moved_norm2: Fraction = Fraction(0)  # ‖Jg‖²
 
 
 def step_sizes(layer: Layer, grads: Gradients, rule: str = "half") -> StepSizes:
@@ -178,7 +183,7 @@ def step_sizes(layer: Layer, grads: Gradients, rule: str = "half") -> StepSizes:
     if g_norm2 == 0 or jg_norm2 == 0:
         return StepSizes(None, None)
     best = g_norm2 / (loss_scale(rule, len(moved)) * jg_norm2)
-    return StepSizes(best, 2 * best)
+    return StepSizes(best, 2 * best, g_norm2, jg_norm2)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,10 @@ Each sentence is built from the layer's own numbers (its output count m, its ker
 the weights), so that it is true for the exercise beside it.
 """
 
+from fractions import Fraction
+
 from core.exercise.layer.conv1d import LOSS_RULES, OPERATIONS, Layer
-from core.exercise.layer.formulas import padded_symbol, window_inputs
+from core.exercise.layer.formulas import factor_latex, padded_symbol, window_inputs
 
 # Short enough for both switches to share one row of page 1's field box at 1024×768; the help says the rest.
 OPERATION_LABELS = {"correlation": "Cross-correlation (PyTorch)", "convolution": "True convolution"}
@@ -75,10 +77,11 @@ def loss_note(rule: str, m: int) -> str:
             "The mean divides the sum of squares by $m = 2$, as the classic ½ does: here it is ½Σ itself, "
             "with the same loss, gradients and step."
         )
+    ratio = Fraction(2, m)  # reduced: 2/4 is ½
     return (
         f"The mean divides the sum of squares by $m = {m}$ instead of 2: the loss and every gradient are "
-        f"$2/{m}$ of the classic ones, $\\partial L/\\partial \\hat y_i = \\tfrac{{2}}{{{m}}}(\\hat y_i - y_i)$, "
-        f"so the same $\\alpha$ takes a step $2/{m}$ as long."
+        f"${ratio}$ of the classic ones, $\\partial L/\\partial \\hat y_i = {factor_latex(ratio)}(\\hat y_i - y_i)$, "
+        f"so the same $\\alpha$ takes a step ${ratio}$ as long."
     )
 
 

@@ -6,7 +6,14 @@ from fractions import Fraction
 import numpy as np
 
 from core.exercise.layer.conv1d import Layer, loss_scale
-from core.exercise.writing.numbers import format_number, power_of_ten, text_approximate
+from core.exercise.writing.numbers import (
+    format_number,
+    format_scientific,
+    group_digits,
+    needs_scientific,
+    power_of_ten,
+    text_approximate,
+)
 
 MAX_STEPS = 500
 # A loss this many times its start is exploding, not wandering.
@@ -125,16 +132,20 @@ def convergence_text(lr: Fraction, limit: float | None) -> str:
     """Whether repeated steps at this rate converge: the limit that holds for every step, not just the first."""
     if limit is None:
         return "This loss is flat in every direction the step can take."
+    # α and the limit it is compared with in one notation: decimals, or both as m·10ᵉ when the limit is tiny.
+    scientific = needs_scientific(limit)
+    bound = format_scientific(limit, approximate=True, latex=False) if scientific else text_approximate(limit)
+    alpha = "α = " + (format_scientific(lr, latex=False) if scientific else format_number(lr))
     rule = (
-        f"Gradient descent on this loss converges for α below 2/λ_max ≈ {text_approximate(limit)} "
+        f"Gradient descent on this loss converges for α below 2/λ_max ≈ {bound} "
         "(λ_max is the largest curvature of the loss); below it every step lowers the loss"
     )
     where = against_limit(lr, limit)
     if where == "below":
-        return f"{rule}, and α = {format_number(lr)} is below it."
+        return f"{rule}, and {alpha} is below it."
     if where == "at":
-        return f"{rule}, and α = {format_number(lr)} is at it: {AT_LIMIT_TEXT}."
-    return f"{rule}, and α = {format_number(lr)} is not: the steps overshoot further and further."
+        return f"{rule}, and {alpha} is at it: {AT_LIMIT_TEXT}."
+    return f"{rule}, and {alpha} is not: the steps overshoot further and further."
 
 
 def steps(count: int) -> str:
@@ -154,11 +165,11 @@ def describe_run(run: DescentRun, lr: Fraction, limit: float | None, rule: str =
     if run.exploded_at is not None:
         stopped = f" The run stopped after {steps(run.diverged_at)}, past 10¹⁰⁰." if run.diverged_at else ""
         return DescentReport(
-            f"**The loss exploded**: after {steps(run.exploded_at)} it was over {EXPLOSION_FACTOR:,} times its start, "
+            f"**The loss exploded**: after {steps(run.exploded_at)} it was over {group_digits(EXPLOSION_FACTOR)} times its start, "
             f"and each step makes it worse.{stopped} " + convergence_text(lr, limit),
             exploded=True,
         )
-    weights = ", ".join(text_approximate(v, grouped=False) for v in run.weights[-1])
+    weights = ", ".join(text_approximate(v) for v in run.weights[-1])
     return DescentReport(
         f"After {steps(run.steps)}: {loss} **{loss_text(run.losses[-1])}** (from ≈ {text_approximate(run.losses[0])}), "
         f"w ≈ [{weights}], b ≈ {text_approximate(run.biases[-1])}. " + convergence_text(lr, limit),

@@ -43,6 +43,7 @@ class Inputs:
     errors: dict[str, str] = field(default_factory=dict)
     operation: str = OPERATIONS[0]  # "correlation" or "convolution"
     rule: str = LOSS_RULES[0]  # the loss: "half" (½Σ), "sum" or "mean"
+    misfit: str | None = None  # why no window fits, in full, for a place wider than w's column
 
     @property
     def layer(self) -> Layer | None:
@@ -122,19 +123,7 @@ def read_inputs(texts: Mapping[str, str]) -> Inputs:
             inputs.errors[name] = _sentence(str(error))
     v = inputs.values
     if all(name in v for name in ("x", "w", "padding", "dilation")):
-        n, k, p, d = len(v["x"]), len(v["w"]), v["padding"], v["dilation"]
-        padded, span = n + 2 * p, d * (k - 1) + 1
-        if span > padded:
-            spans = (
-                f"The kernel has {k} weights"
-                if d == 1
-                else f"The kernel's {k} weights, dilated by {d}, span {span} inputs"
-            )
-            fix = "Shorten w or add padding." if d == 1 else "Shorten w, lower the dilation or add padding."
-            inputs.errors["w"] = (
-                f"{spans} but the padded input has only {padded} values (n + 2p = {n} + 2·{p}): no window fits. {fix}"
-            )
-            del v["w"]
+        _check_the_kernel_fits(inputs)
     if all(name in v for name in ("x", "w", "stride", "padding", "dilation", "y")):
         n, k, s, p, d = len(v["x"]), len(v["w"]), v["stride"], v["padding"], v["dilation"]
         m = output_length(n, k, s, p, d)
@@ -150,6 +139,41 @@ def read_inputs(texts: Mapping[str, str]) -> Inputs:
             )
             del v["y"]
     return inputs
+
+
+def _check_the_kernel_fits(inputs: Inputs) -> None:
+    """A kernel wider than the padded input: a short message beside w (a narrow column), one beside the dilation when
+    it is what makes the kernel too wide (the learner has likely just raised it), and the whole story in `misfit`."""
+    v = inputs.values
+    n, k, p, d = len(v["x"]), len(v["w"]), v["padding"], v["dilation"]
+    padded, span = n + 2 * p, d * (k - 1) + 1
+    if span <= padded:
+        return
+    dilation_alone = d > 1 and k <= padded  # undilated, the kernel would fit
+    if d == 1:
+        inputs.errors["w"] = f"w needs {k} inputs; the padded input has {padded}."
+        spans = f"The kernel has {k} weights"
+    else:
+        inputs.errors["w"] = f"Dilated by {d}, w spans {span} inputs; the padded input has {padded}."
+        spans = f"The kernel's {k} weights, dilated by {d}, span {span} inputs"
+    if dilation_alone:
+        largest = (padded - 1) // (k - 1)
+        inputs.errors["dilation"] = f"At most {largest} with this x, w and padding."
+        fix = f"Lower the dilation (to {largest} at most), shorten w or add padding."
+    else:
+        fix = "Shorten w or add padding."
+    inputs.misfit = (
+        f"**No window fits.** {spans}, but the padded input has only {padded} values (n + 2p = {n} + 2·{p}). {fix}"
+    )
+    del v["w"]
+
+
+def missing_layer_text(inputs: Inputs) -> str:
+    """What the page says where the solution would be, when the fields do not make a layer yet."""
+    count = len(inputs.errors)
+    marked = "the field marked above" if count == 1 else f"the {count} fields marked above"
+    fix = f"Fix {marked} to see the solution: the forward pass needs x, w, b, the stride, the padding and the dilation."
+    return f"{inputs.misfit} {fix}" if inputs.misfit else fix
 
 
 def _sentence(message: str) -> str:

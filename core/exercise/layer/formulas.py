@@ -7,8 +7,9 @@ import ast
 import functools
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 
-from core.exercise.layer.conv1d import Layer
+from core.exercise.layer.conv1d import Layer, loss_scale
 
 
 @dataclass(frozen=True)
@@ -110,14 +111,23 @@ def forward_latex(layer: Layer) -> str:
     return rf"\hat y_i = \sum_{{l=1}}^{{{k}}} {padded_symbol(layer)}_{{{window_index(layer).text}}}\, w_l + b"
 
 
+def factor_latex(value: Fraction) -> str:
+    """A factor before a bracket, as on paper: reduced, and nothing at all for 1 (2, \tfrac{1}{2}, \tfrac{2}{3})."""
+    if value == 1:
+        return ""
+    if value.denominator == 1:
+        return str(value.numerator)
+    return rf"\tfrac{{{value.numerator}}}{{{value.denominator}}}"
+
+
 def loss_factor_latex(rule: str, m: int) -> str:
-    """What stands before Σ(ŷ_i − y_i)²: ½, nothing, or 1/m with m written out (as a fraction, never simplified)."""
-    return {"half": r"\tfrac12", "sum": "", "mean": rf"\tfrac{{1}}{{{m}}}"}[rule]
+    """What stands before Σ(ŷ_i − y_i)²: ½, nothing, or 1/m with m written out (nothing when m = 1)."""
+    return r"\tfrac12" if rule == "half" else factor_latex(loss_scale(rule, m) / 2)
 
 
 def gradient_factor_latex(rule: str, m: int) -> str:
-    """c in ∂L/∂ŷ_i = c(ŷ_i − y_i): nothing for ½Σ, 2 for Σ, 2/m for the mean (m written out)."""
-    return {"half": "", "sum": "2", "mean": rf"\tfrac{{2}}{{{m}}}"}[rule]
+    """c in ∂L/∂ŷ_i = c(ŷ_i − y_i): nothing for ½Σ, 2 for Σ, 2/m reduced for the mean (2, nothing, ½, ⅔, …)."""
+    return factor_latex(loss_scale(rule, m))
 
 
 def loss_definition_latex(rule: str, m: int) -> str:

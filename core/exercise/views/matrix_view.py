@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from core.exercise.layer.conv1d import Layer, Vector, output_gradient
-from core.exercise.layer.formulas import padded_symbol
+from core.exercise.layer.formulas import output_gradient_latex, padded_symbol
 from core.exercise.views.matrix import (
     input_gradient,
     layer_matrix,
@@ -138,12 +138,6 @@ def _forward_inline(layer: Layer) -> str:
     """Too big to typeset: the vectors as text that wraps."""
     x = padded_symbol(layer)
     return f"{FORWARD_INTRO}\n\n" + rf"${x} = {vec(layer.padded_x)}$, so $\hat y = W{x} + b = {vec(layer.forward())}.$"
-
-
-def output_gradient_latex(rule: str, m: int) -> str:
-    r"""∂L/∂ŷ_i as the loss rule makes it: ŷ_i − y_i (½Σ), 2(ŷ_i − y_i) (Σ), \tfrac{2}{m}(ŷ_i − y_i) (mean)."""
-    scale = {"half": "", "sum": "2", "mean": rf"\tfrac{{2}}{{{m}}}"}[rule]
-    return rf"{scale}(\hat y_i - y_i)" if scale else r"\hat y_i - y_i"
 
 
 def backward_text(layer: Layer, d_y_hat: Vector, rule: str, highlight: Highlight) -> str:

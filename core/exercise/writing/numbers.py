@@ -20,9 +20,20 @@ class NumberError(ValueError):
     """A typed value that is not a number we accept; the message says why, for a person."""
 
 
+# The thousands separator the page writes (a narrow no-break space, 1 234 567: a comma would read as a list's),
+# and the thin space some writers use: between digits both are part of the number, so a copied one reads back.
+THOUSANDS = "\u202f"
+_DIGIT_GROUPS = re.compile(r"(?<=\d)[\u202f\u2009](?=\d)")
+
+
+def group_digits(whole: int) -> str:
+    """A whole number in thousands, as the page writes it outside LaTeX: 4 008 609 800."""
+    return f"{whole:,}".replace(",", THOUSANDS)
+
+
 def _normalise(text: str) -> str:
-    """Fold unicode digits, minus signs and full-width forms into plain ASCII."""
-    text = unicodedata.normalize("NFKC", text)
+    """Fold unicode digits, minus signs and full-width forms into plain ASCII; digit groups join up again."""
+    text = unicodedata.normalize("NFKC", _DIGIT_GROUPS.sub("", text))
     out = []
     for ch in text:
         if ch in _MINUS_SIGNS:
@@ -54,7 +65,8 @@ def parse_number(text: str) -> Fraction:
             raise NumberError(f"'{_clip(token)}' divides by zero")
         value /= Fraction(denominator)
     if abs(value) > MAX_MAGNITUDE:
-        raise NumberError(f"'{_clip(token)}' is too large: keep numbers between −1,000,000 and 1,000,000")
+        limit = group_digits(MAX_MAGNITUDE)
+        raise NumberError(f"'{_clip(token)}' is too large: keep numbers between −{limit} and {limit}")
     if value.denominator > MAX_DENOMINATOR:
         raise NumberError(f"'{_clip(token)}' has too many decimal places: six at most")
     return value
@@ -152,16 +164,16 @@ def power_of_ten(value: float) -> str:
 
 
 def format_percent(value: Fraction) -> str:
-    """A percentage as people say it: exact when short (50%, 12.5%), else about so much (about 3.2%, about 4,291%)."""
+    """A percentage as people say it: exact when short (50%, 12.5%), else about so much (about 3.2%, about 4 291%)."""
     magnitude = abs(value)
     if (magnitude * 10).denominator == 1:
         whole, tenth = divmod(magnitude * 10, 10)
-        return f"{int(whole):,}" + (f".{int(tenth)}" if tenth else "") + "%"
+        return group_digits(int(whole)) + (f".{int(tenth)}" if tenth else "") + "%"
     if magnitude < Fraction(1, 10):
         return "less than 0.1%"
     if magnitude < 10:
         return f"about {_exact_decimal(round(magnitude, 1))}%"
-    return f"about {round(magnitude):,}%"
+    return f"about {group_digits(round(magnitude))}%"
 
 
 def full_stop(sentence: str) -> str:
@@ -211,15 +223,16 @@ MINUS = "\u2212"
 
 def as_text(number: str, grouped: bool = True) -> str:
     """A number written by format_number or format_approximate, as Markdown text shows it: −2 with the true minus
-    sign, and its whole part in thousands like the percentages beside it (4,008,609,800) unless in a list."""
+    sign, and its whole part in thousands like the percentages beside it (4 008 609 800, with narrow no-break
+    spaces, so that a list's commas still separate its entries). Charts' labels leave the groups out."""
     sign, digits, rest = re.match(r"(-?)(\d*)(.*)", number, re.DOTALL).groups()
     if grouped and len(digits) > 3:
-        digits = f"{int(digits):,}"
+        digits = group_digits(int(digits))
     return (MINUS if sign else "") + digits + rest
 
 
 def text_number(value: Fraction) -> str:
-    """format_number for text outside LaTeX: −2, 4,008,609,800, 0.3333…"""
+    """format_number for text outside LaTeX: −2, 4 008 609 800, 0.3333…"""
     return as_text(format_number(value))
 
 
@@ -229,14 +242,51 @@ def text_approximate(value: float, grouped: bool = True) -> str:
 
 
 def text_factor(value: Fraction) -> str:
-    """format_factor for text outside LaTeX: (−2)·3."""
-    text = as_text(format_number(value), grouped=False)
+    """format_factor for text outside LaTeX: (−2)·3, 2 100·3."""
+    text = text_number(value)
     return f"({text})" if value < 0 else text
 
 
 def format_vector(values) -> str:
-    """A vector as a learner writes it, outside LaTeX: [1.56, −0.28, 2] (no thousands commas among the commas)."""
-    return "[" + ", ".join(as_text(format_number(v), grouped=False) for v in values) + "]"
+    """A vector as a learner writes it, outside LaTeX, its entries grouped like the numbers around it:
+    [1.56, −0.28, 2], [2 100 300, 3 400 500]."""
+    return "[" + ", ".join(text_number(v) for v in values) + "]"
+
+
+# Below this (and above 0) format_approximate writes a number in scientific notation: 1.185·10⁻¹⁶.
+SCIENTIFIC_BELOW = Fraction(1, 10**ROUNDED_DIGITS)
+
+
+def needs_scientific(*values) -> bool:
+    """Whether numbers compared in one paragraph (α and its limits) are best all written as m·10ᵉ: one is tiny."""
+    return any(value and abs(value) < SCIENTIFIC_BELOW for value in values if value is not None)
+
+
+def _decade(value: Fraction) -> int:
+    """e with 10ᵉ ≤ |value| < 10ᵉ⁺¹, exactly."""
+    magnitude, exponent = abs(value), 0
+    while magnitude >= 10:
+        magnitude, exponent = magnitude / 10, exponent + 1
+    while magnitude < 1:
+        magnitude, exponent = magnitude * 10, exponent - 1
+    return exponent
+
+
+def format_scientific(value, approximate: bool = False, latex: bool = True) -> str:
+    r"""m·10ᵉ with 1 ≤ |m| < 10, m to four significant digits like the decimals elsewhere: an exact Fraction's m by
+    format_number (1.115…, 1.5), a float's by format_approximate (to be marked ≈). LaTeX: {1.115… \cdot 10^{-5}}."""
+    if not value:
+        return "0"
+    exact, digits = Fraction(value), ROUNDED_DIGITS - 1
+    first = _decade(exact)
+    for exponent in (first, first + 1):  # 9.99996…·10ᵉ may round up to 10.000…: then it is 1.000…·10ᵉ⁺¹
+        mantissa = exact / Fraction(10) ** exponent
+        text = format_approximate(float(mantissa), digits) if approximate else format_number(mantissa, digits)
+        if not text.lstrip("-").startswith("10"):
+            break
+    if latex:  # one group: KaTeX never breaks a line inside it
+        return rf"{{{text} \cdot 10^{{{exponent}}}}}"
+    return f"{as_text(text)}·10{str(exponent).translate(_SUPERSCRIPTS)}"
 
 
 def compact_number(value: Fraction) -> str:
