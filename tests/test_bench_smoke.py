@@ -1,4 +1,7 @@
-"""The benchmark still runs end to end (at tiny sizes: its figures mean nothing here, only that it works)."""
+"""The benchmark still runs end to end (at tiny sizes: its figures mean nothing here, only that it works).
+
+Not part of the suite (its three cold servers take minutes): `python -m pytest -m bench` runs it, and .ci/run does.
+"""
 
 import subprocess
 import sys
@@ -9,6 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.bench
 @pytest.mark.browser
 def test_the_benchmark_prints_every_figure_with_its_target(chromium):
     run = subprocess.run(
