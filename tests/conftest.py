@@ -22,14 +22,27 @@ os.environ["CONVLAB_CACHE"] = tempfile.mkdtemp(prefix="convlab-test-cache-")
 atexit.register(shutil.rmtree, os.environ["CONVLAB_CACHE"], ignore_errors=True)
 
 
-def pytest_collection_modifyitems(items):
-    """The tests of the shared live server in one xdist group: one worker runs them all, with one server and Chromium.
+# Page 1's and the worksheets' browser tests share one live server, the lab's and the journeys' another: two worker
+# processes, each with its server and Chromium, instead of every browser test queued behind one.
+PAGE_1_BROWSER_TESTS = {
+    "test_browser_convolution",
+    "test_browser_gradient_check",
+    "test_browser_matrix",
+    "test_browser_practice",
+    "test_browser_shift_bridge",
+    "test_browser_worksheets",
+}
 
-    The benchmark's and the load test's smoke runs start servers of their own: they run beside them.
+
+def pytest_collection_modifyitems(items):
+    """Each test of a shared live server in its server's xdist group: one worker runs the group, with one server.
+
+    The load test's smoke run starts a server of its own: it runs beside them.
     """
     for item in items:
         if "live_app" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            group = "browser-page-1" if item.module.__name__ in PAGE_1_BROWSER_TESTS else "browser-lab"
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(autouse=True)
