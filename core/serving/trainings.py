@@ -128,8 +128,9 @@ class Trainings:
             # The loop's own seconds: without the time it let others have the CPU, and without setting up
             # (the first optimiser in a process imports torch._dynamo, about a second).
             self._speed.measured(job.kind, job.config, result.seconds)
-            self._finish(job, "done", "")
+            # Logged before the job reads as done: whoever waits for it then finds the line in the log.
             log.info(FINISHED, job.kind, job.config, result.seconds, time.monotonic() - job.asked_at)
+            self._finish(job, "done", "")
             self._on_done(job)
 
     def _finish(self, job: Job, state: str, message: str) -> None:
