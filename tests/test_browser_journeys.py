@@ -1,6 +1,7 @@
 """A learner's journeys across the app in a real Chromium: pages kept as left, Back and Forward, reload, links, two tabs."""
 
 import re
+import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -89,7 +90,11 @@ def lab_state(page) -> dict[str, str]:
 
 
 def assert_lab_as_left(page) -> None:
-    assert lab_state(page) == LAB
+    # The controls as the page settles after a fresh load: read again for a few seconds before judging.
+    deadline = time.monotonic() + 15
+    while (state := lab_state(page)) != LAB and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert state == LAB
     assert lab_table_header(page).startswith("shifted by (3, 0), circular wrap")
     expect(page.get_by_text("1 epoch", exact=False).first).to_be_visible()
     assert_no_error_shown(page)
