@@ -112,4 +112,7 @@ def test_a_default_training_asked_for_during_a_60000_image_3_epoch_training_fini
     deadline = time.monotonic() + 10  # nobody looks at the big ones any more: they stop at their next batch
     while not all(job.finished for job in big) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert [job.state for job in big] == ["cancelled", "cancelled"] and cache.find("cnn", BIG) is None
+    # The big CNN is still far from its end and stops; the big MLP (a few times quicker) may have finished first.
+    mlp, cnn = big
+    assert cnn.state == "cancelled" and cache.find("cnn", BIG) is None
+    assert mlp.state in ("cancelled", "done")
