@@ -1,4 +1,7 @@
-"""A smaller class at once, against a real server: bench/load.py with fewer sessions, every figure checked."""
+"""A smaller class at once, against a real server: bench/load.py with fewer sessions, every figure checked.
+
+Marked bench: it runs after the suite in CI (`python -m pytest -m bench`), outside the suite's ten minutes.
+"""
 
 import re
 import subprocess
@@ -16,6 +19,7 @@ def figure(out: str, name: str) -> str:
     return match.group(1).strip()
 
 
+@pytest.mark.bench
 @pytest.mark.browser
 def test_four_sessions_at_once_share_one_training_and_hostile_links_never_break_a_page(chromium):
     run = subprocess.run(
