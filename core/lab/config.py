@@ -10,7 +10,7 @@ from core.lab.data import DATASETS
 
 PADDINGS = ("zero", "circular")
 HEADS = ("flatten", "gap")
-DOWNSAMPLES = ("max", "blurpool")
+DOWNSAMPLES = ("max", "blurpool", "aps")
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class TrainConfig:
     mlp_hidden: int = 256
     cnn_padding: str = "zero"  # "zero" | "circular"
     cnn_head: str = "flatten"  # "flatten" | "gap" (global average pooling)
-    cnn_downsample: str = "max"  # "max" | "blurpool" (anti-aliased, Zhang 2019)
+    cnn_downsample: str = "max"  # "max" | "blurpool" (anti-aliased, Zhang 2019) | "aps" (Chaman & Dokmanić 2021)
     cnn_conv1_channels: int = 16
     cnn_conv2_channels: int = 32
     batch_size: int = 64
@@ -88,7 +88,7 @@ OFFERED = {
 CHOICE_LABELS = {
     "cnn_padding": {"zero": "zero", "circular": "circular"},
     "cnn_head": {"flatten": "flatten", "gap": "global average"},
-    "cnn_downsample": {"max": "max pool", "blurpool": "BlurPool"},
+    "cnn_downsample": {"max": "max pool", "blurpool": "BlurPool", "aps": "APS"},
 }
 TEXT_CHOICES: dict[str, tuple[str, ...]] = {
     "dataset": DATASETS,
@@ -106,7 +106,9 @@ SETTING_HELP = {
     "it averages still change at the borders and with the pooling grid, and the average discards where each feature "
     "is, which can cost accuracy even on unshifted images.",
     "cnn_downsample": "BlurPool blurs before subsampling, so small shifts change the pooled maps less (Zhang 2019, "
-    "Making convolutional networks shift-invariant again).",
+    "Making convolutional networks shift-invariant again). APS (adaptive polyphase sampling) keeps, of the four "
+    "grids a stride of 2 can keep, the one with the largest norm, so a circular shift only changes which grid is kept "
+    "(Chaman & Dokmanić 2021, Truly shift-invariant convolutional neural networks).",
 }
 
 

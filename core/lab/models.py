@@ -6,6 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.lab.aps import ReluAPSPool
 from core.lab.config import TrainConfig
 
 MODEL_KINDS = ("mlp", "cnn")
@@ -116,6 +117,8 @@ class CNN(nn.Module):
 def make_relu_downsample(downsample: str, channels: int, padding: str) -> nn.Module:
     if downsample == "blurpool":
         return ReluBlurPool(channels, padding)
+    if downsample == "aps":
+        return ReluAPSPool(padding)
     return ReluMaxPool()
 
 
