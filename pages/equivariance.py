@@ -14,8 +14,10 @@ from core.lab.shift import shift_images
 from core.lab.weights import weights_file_name
 from core.lab.wording import FILL_NAMES
 from core.serving.timing import timed
+from pages.lab_confusion import show_border_question, show_confusions
+from pages.lab_own_digit import OWN_DIGIT, image_source, own_digit, test_image
 from pages.lab_training import SETTINGS, keep_in_bounds, trained_models, training_settings
-from pages.lab_views import show_hidden_units, show_images, show_layers, show_table
+from pages.lab_views import dark_theme, show_hidden_units, show_images, show_layers, show_table
 from pages.page_state import adopt_renamed_parameters, remember
 from pages.progress import show_progress
 from pages.streamlit_internals import drop_unreadable_numbers, through_app_navigation
@@ -81,18 +83,24 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     show_table(rows, shift, mode, len(dataset.x_test))
     left, right = st.columns([1, 1.25], gap="large")
     chart_slot = right.empty()
+    confusion_slot = st.container()  # filled last: the pictures below need not wait for its counts
 
     st.subheader("Feature maps: do they move with the image?")
-    picker = st.container(horizontal=True, vertical_alignment="bottom")  # wraps rather than cuts on a narrow screen
-    index = int(
-        picker.number_input(
-            "Test image", 0, len(dataset.x_test) - 1, 0, key="test_image", bind="query-params", width=160
+    if image_source(dataset) == OWN_DIGIT:
+        shown = own_digit(dataset, dark_theme())
+    else:
+        picker = st.container(horizontal=True, vertical_alignment="bottom")  # wraps rather than cuts on a narrow screen
+        index = int(
+            picker.number_input(
+                "Test image", 0, len(dataset.x_test) - 1, 0, key="test_image", bind="query-params", width=160
+            )
         )
-    )
-    picker.selectbox("Random image of", dataset.class_names, key="random_digit", width=200)
-    picker.button("🎲 Pick", on_click=pick_random_image, args=(dataset,), help="A random test image of that class.")
-    image = dataset.x_test[index]
-    show_images(dataset, index, shift_images(image, dx, dy, mode), shift, lab.probabilities(jobs, image, dx, dy, mode))
+        picker.selectbox("Random image of", dataset.class_names, key="random_digit", width=200)
+        picker.button("🎲 Pick", on_click=pick_random_image, args=(dataset,), help="A random test image of that class.")
+        shown = test_image(dataset, index)
+    image = shown.image
+    probabilities = lab.probabilities(jobs, image, dx, dy, mode)
+    show_images(shown, dataset.class_names, shift_images(image, dx, dy, mode), shift, probabilities)
     comparisons = lab.layers(jobs["cnn"], image, dx, dy, mode)
     show_layers(comparisons, no_border=torus(config, mode))
     show_hidden_units(lab.hidden(jobs["mlp"], image, dx, dy, mode), shift, config.dataset)
@@ -123,6 +131,10 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
         note = chart_note(shift)
         if note:
             st.caption(note)
+    with left:
+        show_border_question(lab.border_room(dataset), config, mode, shift, lab.ready_sweep(jobs["cnn"], mode))
+    with confusion_slot:
+        show_confusions(lab, jobs, dataset, shift, mode)
 
 
 st.title("🔀 Equivariance lab")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.lab.captions import consistency_note, hidden_units_sentence, layer_caption, model_verdicts
 from core.lab.charts import probabilities_chart
+from core.lab.digit import own_digit_verdicts
 from core.lab.explain import reference_table
 from core.lab.images import difference_picture, digit_picture, feature_map_picture, hidden_picture, strongest_channels
 from core.lab.questions import CONSISTENCY_SHIFT
@@ -23,19 +24,21 @@ def show_table(rows, shift: tuple[int, int], mode: str, images: int) -> None:
     st.caption(consistency_note(images, CONSISTENCY_SHIFT, mode))
 
 
-def show_images(dataset, index: int, shifted, shift: tuple[int, int], probabilities: dict) -> None:
-    """The test image, the image shifted, and what each model makes of the shifted one."""
-    label = int(dataset.y_test[index])
-    names = dataset.class_names
+def show_images(shown, names, shifted, shift: tuple[int, int], probabilities: dict) -> None:
+    """The image (a test image, or the learner's digit: no label, so no right or wrong), the image shifted, and what
+    each model makes of the shifted one."""
+    label = shown.label
     dark = dark_theme()
     pictures, verdict = st.columns([2, 3], gap="medium", vertical_alignment="top")
     # Side by side where there is room for both, one above the other in a narrow column (a projector's 1024 pixels).
     digits = pictures.container(horizontal=True, gap="small")
-    original = digit_picture(dataset.x_test[index].numpy(), dark=dark)
-    digits.image(original, caption=f"test image {index}: a {names[label]}", width=DIGIT_WIDTH)
+    digits.image(digit_picture(shown.image.numpy(), dark=dark), caption=shown.caption, width=DIGIT_WIDTH)
     digits.image(digit_picture(shifted.numpy(), dark=dark), caption=shifted_by(shift), width=DIGIT_WIDTH)
     with verdict:
-        st.markdown(model_verdicts(names, label, probabilities, shift))
+        if label is None:
+            st.markdown(own_digit_verdicts(names, probabilities, shift))
+        else:
+            st.markdown(model_verdicts(names, label, probabilities, shift))
         st.vega_lite_chart(spec=probabilities_chart(probabilities, names, label), width="stretch")
 
 

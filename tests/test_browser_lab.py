@@ -47,6 +47,14 @@ def test_the_lab_trains_and_shows_the_reference_table(live_app, browser_page):
     assert shifted_header(page).startswith("shifted by (2, 0)")
     assert trainings(live_app) >= 2  # the MLP and the CNN (the warm-up may have started them)
     screenshot(page, "equivariance")
+    # What the models confuse: one matrix per model at the current shift, each with its largest confusion in words.
+    section = page.get_by_role("heading", name="What the models confuse")
+    expect(section).to_be_visible(timeout=120_000)
+    for model in ("MLP", "CNN"):
+        title = f"{model}, shifted by (2, 0), zero fill"
+        chart = page.locator("[data-testid='stVegaLiteChart']").filter(has_text=title)
+        expect(chart.locator("svg, canvas").first).to_be_visible()
+        assert re.search(rf"The {model} (most often reads|confuses no class)", main_text(page))
 
 
 def test_dragging_and_keying_the_sliders_moves_everything_without_retraining(live_app, browser_page):

@@ -11,7 +11,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from core.lab.border import BorderRoom, empty_border
 from core.lab.config import TrainConfig
+from core.lab.confusion import confusion_matrix
 from core.lab.data import DataError, Dataset
 from core.lab.equivariance import compare_layers, mlp_hidden_comparison
 from core.lab.evaluation import (
@@ -168,6 +170,24 @@ class Lab:
         return self.cache.derived(
             job, ("grid", mode), lambda model: accuracy_grid(model, images, labels, MAX_SHIFT, mode, step=step)
         )
+
+    def confusion(self, job: Job, dataset: Dataset, dx: int, dy: int, mode: str) -> np.ndarray:
+        """Counts (10, 10) of true class against predicted class on the whole test set shifted by (dx, dy)."""
+        dx, dy = int(dx), int(dy)
+        if dx == 0 and dy == 0:
+            mode = "zero"  # nothing moves, so the fill does not matter
+        name = ("confusion", dx, dy, mode)
+        step = self.cache.stepper(job, name)
+        return self.cache.derived(
+            job, name, lambda model: confusion_matrix(model, dataset.x_test, dataset.y_test, dx, dy, mode, step=step)
+        )
+
+    def border_room(self, dataset: Dataset) -> BorderRoom:
+        """The test images' empty border, measured once per dataset (it takes a few hundredths of a second)."""
+        rooms = self.__dict__.setdefault("_border_rooms", {})
+        if dataset.name not in rooms:
+            rooms[dataset.name] = empty_border(dataset.x_test)
+        return rooms[dataset.name]
 
     def weights_file(self, job: Job, config: TrainConfig) -> bytes:
         """The trained weights as a .pt file (a state dict, loadable with weights_only=True)."""
