@@ -26,6 +26,7 @@ pages = [
     st.Page("pages/convolution.py", title="Convolution by hand", icon="✍️", url_path="convolution"),
     st.Page("pages/worksheets.py", title="Worksheets", icon="🖨️", url_path="worksheets"),
     st.Page("pages/equivariance.py", title="Equivariance lab", icon="🔀", url_path="equivariance"),
+    st.Page("pages/compare.py", title="Compare the fixes", icon="⚖️", url_path="compare"),
 ]
 page = st.navigation(pages)
 one_history_entry_per_page()

@@ -1,6 +1,7 @@
 """The lab's sidebar: the training settings, their estimate on this server, a confirmation for a long one, progress."""
 
 import dataclasses
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -13,7 +14,7 @@ from core.lab.config import (
     number_from_link,
 )
 from core.lab.data import DATASETS
-from core.lab.plan import duration
+from core.lab.plan import TrainingPlan, duration
 from core.lab.questions import Lab
 from pages.progress import show_progress
 from pages.streamlit_internals import correct_the_link, drop_unreadable_numbers
@@ -133,13 +134,19 @@ def training_settings() -> TrainConfig:
     )
 
 
-def confirm(config: TrainConfig) -> None:
-    st.session_state.setdefault("confirmed_trainings", set()).add(config)
+def confirm(setting) -> None:
+    st.session_state.setdefault("confirmed_trainings", set()).add(setting)
 
 
 def trained_models(lab: Lab, config: TrainConfig) -> dict:
     """Both models for these settings, once trained; first the estimate and, for a long training, a confirmation."""
-    plan = lab.plan(config)
+    return train_as_planned(lab.plan(config), config, lambda: lab.train(config), lab.training_updates)
+
+
+def train_as_planned(plan: TrainingPlan, setting, train: Callable[[], dict], updates: Callable) -> dict:
+    """The models a page needs (train() starts or finds them), once trained: first the estimate in the sidebar and,
+    for a long training, a confirmation; `setting` (hashable) is what the learner confirms; updates(jobs) follows them.
+    """
     # One slot in the sidebar and one in the page for the estimate, the confirmation or the refusal: whatever this
     # run draws replaces what the last run drew there at once (a confirmed training shows no "Train anyway" button).
     note, ask = st.sidebar.empty(), st.empty()
@@ -147,7 +154,7 @@ def trained_models(lab: Lab, config: TrainConfig) -> dict:
         note.error(f"{plan.describe()} This server allows {duration(plan.cap_seconds)}: use fewer images or epochs.")
         ask.info("These settings take longer to train than this server allows: see the sidebar.", icon="⏱️")
         st.stop()
-    if plan.needs_confirmation and config not in st.session_state.get("confirmed_trainings", set()):
+    if plan.needs_confirmation and setting not in st.session_state.get("confirmed_trainings", set()):
         note.warning(plan.describe(), icon="⏱️")
         # The question goes where the learner is looking; the sidebar's form can be taller than the screen.
         with ask.container():
@@ -157,13 +164,13 @@ def trained_models(lab: Lab, config: TrainConfig) -> dict:
                 icon="⏱️",
             )
             label = f"Train anyway ({duration(plan.total_seconds)})"
-            st.button(label, on_click=confirm, args=(config,), type="primary")
+            st.button(label, on_click=confirm, args=(setting,), type="primary")
         st.stop()
     if plan.needs_training:
         note.info(plan.describe(), icon="⏱️")
-    jobs = lab.train(config)
+    jobs = train()
     ask.empty()
-    show_progress(lab.training_updates(jobs), where=ask)  # in the question's place: no stale button beside it
+    show_progress(updates(jobs), where=ask)  # in the question's place: no stale button beside it
     note.empty()
     failed = [job for job in jobs.values() if job.state != "done"]
     if failed:

@@ -1,0 +1,145 @@
+"""Page "Compare the fixes": the CNN as it is and with each fix, the MLP beside them, one budget, side by side."""
+
+import streamlit as st
+
+from core.lab.comparison import SEED_COUNTS, Comparison, members
+from core.lab.comparison_chart import comparison_chart
+from core.lab.comparison_words import (
+    accurate_means_consistent,
+    average_is_a_blur,
+    budget_sentence,
+    comparison_tables,
+    cost_sentence,
+    invariant_sentence,
+    seeds_sentence,
+    table_note,
+    why_circular,
+)
+from core.lab.config import OFFERED, TrainConfig
+from core.lab.questions import MAX_SHIFT, shared_lab
+from core.lab.wording import pair
+from core.serving.timing import timed
+from pages.lab_training import BOUNDS, keep_in_bounds, train_as_planned
+from pages.page_state import remember
+from pages.progress import show_progress
+from pages.streamlit_internals import drop_unreadable_numbers, through_app_navigation
+
+through_app_navigation()
+
+lab = shared_lab()
+comparison = Comparison(lab.cache)
+DEFAULT = TrainConfig()
+FILL = {"zero": "zero", "wrap": "circular"}  # the control's label (also in the URL) → the shift mode
+BUDGET = ["compare_images", "compare_epochs", "compare_seeds"]
+SHIFT = ["compare_dx", "compare_dy", "compare_fill"]
+
+
+def budget() -> tuple[int, int, int]:
+    """Training images, epochs and seeds, the same for every variant."""
+    changed = keep_in_bounds(
+        {},
+        {"compare_epochs": (*BOUNDS["epochs"], DEFAULT.epochs)},
+        {"compare_images": (OFFERED["train_size"], DEFAULT.train_size), "compare_seeds": (SEED_COUNTS, 1)},
+    )
+    if changed:
+        st.info(changed, icon="🔗")
+    drop_unreadable_numbers("compare_epochs")
+    row = st.columns([3, 2, 2], gap="medium", vertical_alignment="bottom")
+    images = row[0].select_slider(
+        "Training images (each model)",
+        OFFERED["train_size"],
+        value=DEFAULT.train_size,
+        key="compare_images",
+        bind="query-params",
+    )
+    epochs = row[1].slider("Epochs", *BOUNDS["epochs"], DEFAULT.epochs, key="compare_epochs", bind="query-params")
+    seeds = row[2].segmented_control(
+        "Seeds per model",
+        SEED_COUNTS,
+        default=1,
+        required=True,
+        key="compare_seeds",
+        bind="query-params",
+        help="Train each model 3 or 5 times from different random starts: the table then shows mean ± spread, and "
+        "the chart a band per model, so you can see which differences are larger than chance.",
+    )
+    if seeds not in SEED_COUNTS:  # an empty ?compare_seeds= clears even a required control; the rerun resets it
+        st.rerun()
+    return int(images), int(epochs), int(seeds)
+
+
+@st.fragment
+@timed("fragment compare-view")
+def compare_view(jobs: dict, dataset) -> None:
+    """Everything the shift controls change; a slider reruns only this part of the page."""
+    changed = keep_in_bounds(
+        {"compare_fill": (list(FILL), "zero")},
+        {"compare_dx": (-MAX_SHIFT, MAX_SHIFT, 2), "compare_dy": (-MAX_SHIFT, MAX_SHIFT, 0)},
+    )
+    drop_unreadable_numbers("compare_dx", "compare_dy")
+    if changed:
+        st.info(changed, icon="🔗")
+    controls = st.columns([3, 3, 2.2], gap="medium", vertical_alignment="bottom")
+    dx = controls[0].slider("dx: move right →", -MAX_SHIFT, MAX_SHIFT, 2, key="compare_dx", bind="query-params")
+    dy = controls[1].slider("dy: move down ↓", -MAX_SHIFT, MAX_SHIFT, 0, key="compare_dy", bind="query-params")
+    fill = controls[2].segmented_control(
+        "Fill",
+        list(FILL),
+        default="zero",
+        required=True,
+        key="compare_fill",
+        bind="query-params",
+        help="What comes in at the edge: zeros, or what fell off the other side (wrap). The table shows both fills' "
+        "accuracy; the rest follows this choice.",
+    )
+    if fill not in FILL:
+        st.rerun()
+    mode, shift = FILL[fill], (int(dx), int(dy))
+    show_progress(comparison.measure_updates(jobs, dataset, mode))
+    with st.spinner(f"Measuring every model at {pair(shift)}…"):
+        rows = comparison.rows(jobs, dataset, *shift, mode)
+
+    accuracy, inside = comparison_tables(rows, shift, mode)
+    st.subheader("Every fix side by side")
+    st.table(accuracy)
+    st.subheader("One pixel, and inside the network")
+    st.table(inside)
+    st.caption(table_note(mode, comparison.images))
+    cost = cost_sentence(rows)
+    if cost:
+        st.markdown(cost)
+    invariant = invariant_sentence(rows)
+    if invariant:
+        st.markdown(invariant)
+
+    st.vega_lite_chart(spec=comparison_chart(rows, mode, shift), width="stretch")
+    seeds = seeds_sentence(rows, mode)
+    if seeds:
+        st.markdown(seeds)
+    st.subheader("Questions learners ask")
+    with st.expander("Why is a more accurate CNN also more shift-consistent?"):
+        st.markdown(accurate_means_consistent(rows, mode))
+    with st.expander("Why is average pooling already a blur?"):
+        st.markdown(average_is_a_blur(rows, mode))
+    with st.expander("Why does exactly 100% need circular shifts and circular padding?"):
+        st.markdown(why_circular(rows))
+
+
+st.title("⚖️ Compare the fixes")
+st.markdown(
+    "The CNN as it is and with each fix for shifts, one at a time, then the combination that makes it exactly "
+    "invariant to circular shifts; the MLP beside them. Every model trains with the same budget, once for the whole "
+    "class."
+)
+remember("compare", BUDGET + SHIFT)
+images, epochs, seeds = budget()
+chosen = members(images, epochs, seeds)
+dataset, _ = lab.dataset("MNIST")
+jobs = train_as_planned(
+    comparison.plan(chosen),
+    ("compare", images, epochs, seeds),
+    lambda: comparison.train(chosen),
+    comparison.training_updates,
+)
+st.caption(budget_sentence(images, epochs, tuple(sorted({member.seed for member in chosen})), len(chosen)))
+compare_view(jobs, dataset)

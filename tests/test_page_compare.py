@@ -1,0 +1,90 @@
+"""The "Compare the fixes" page in AppTest: every variant trained with one budget, measured, and described truly.
+
+The page measures on the first 2,000 test images; here on 400 (the cache keys carry the count), to keep the suite fast.
+"""
+
+import json
+
+import pytest
+from conftest import APP, shown_text
+from streamlit.testing.v1 import AppTest
+
+import core.lab.comparison
+from core.lab.compare import INVARIANT, VARIANTS
+from core.lab.comparison import Comparison, members
+from core.lab.evaluation import accuracy
+from core.lab.questions import shared_lab
+
+PAGE = "pages/compare.py"
+IMAGES = 400
+BUDGET = {"compare_images": "1000"}
+TIMEOUT = 300
+
+
+def open_compare(query: dict) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params.update(query)
+    at.switch_page(PAGE)
+    return at.run()
+
+
+@pytest.fixture(scope="module")
+def fewer_images():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(core.lab.comparison, "COMPARE_IMAGES", IMAGES)
+        yield
+
+
+@pytest.fixture(scope="module")
+def one_seed(fewer_images):
+    return open_compare(BUDGET)
+
+
+def test_every_variant_is_trained_with_the_same_budget_and_shown_in_both_tables(one_seed):
+    at = one_seed
+    assert not at.exception, at.exception
+    names = [variant.name for variant in VARIANTS]
+    accuracy_table, inside = at.table[0].value, at.table[1].value
+    assert list(accuracy_table.index) == names and list(inside.index) == names
+    assert "1,000 training images, 1 epoch, seed 0; 9 models in all" in shown_text(at)
+    assert at.get("vega_lite_chart"), "the accuracy-against-shift chart"
+
+
+def test_the_exactly_invariant_cnn_shows_100_percent_under_wrap_and_the_page_says_why(one_seed):
+    at = one_seed
+    assert at.table[0].value.loc[INVARIANT, "consistency, wrap"] == "100.00%"
+    text = shown_text(at)
+    assert f"{INVARIANT}: 100.00% consistency under wrap" in text
+    assert "a zero-fill shift equals a circular one only while no ink crosses the edge" in text
+
+
+def test_the_table_shows_what_the_models_measure(one_seed):
+    dataset = shared_lab().datasets.get("MNIST")
+    comparison = Comparison(shared_lab().cache)
+    jobs = comparison.train(members(1_000, 1, 1))
+    frame = one_seed.table[0].value
+    images, labels = dataset.x_test[:IMAGES], dataset.y_test[:IMAGES]
+    for member, job in jobs.items():
+        expected = accuracy(job.result.model, images, labels, 2, 0, "circular")
+        assert frame.loc[member.variant.name, "at (2, 0), wrap"] == f"{100 * expected:.2f}%"
+
+
+def test_three_seeds_show_mean_and_spread_and_say_which_differences_are_real(fewer_images):
+    at = open_compare({**BUDGET, "compare_seeds": "3"})
+    assert not at.exception, at.exception
+    assert "±" in at.table[0].value.loc["CNN", "unshifted"]
+    text = shown_text(at)
+    assert "seeds 0 to 2; 27 models in all" in text
+    assert "Against the plain CNN, over 3 seeds" in text
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert "mean ± spread of 3 seeds" in json.dumps(spec, ensure_ascii=False)
+    assert "area" in [layer["mark"]["type"] for layer in spec["layer"]], "a band per variant"
+
+
+def test_a_link_with_unknown_values_is_corrected_and_said_so(fewer_images):
+    at = open_compare({**BUDGET, "compare_seeds": "2", "compare_epochs": "abc", "compare_fill": "sideways"})
+    assert not at.exception, at.exception
+    text = shown_text(at)
+    assert "compare_seeds = 2; the lab offers 1, 3 and 5, so it shows 1" in text and "compare_fill = sideways" in text
+    assert "compare_epochs = abc, which is not a number, so the lab shows 1" in text
+    assert at.table[0].value.columns[1] == "at (2, 0), zero"
