@@ -105,6 +105,12 @@ def compare_view(jobs: dict, dataset) -> None:
     st.subheader("One pixel, and inside the network")
     st.table(inside)
     st.caption(table_note(mode, comparison.images))
+    st.page_link(
+        "pages/equivariance.py",
+        label=f"Open the lab at {pair(shift)}: the feature maps, your own digit, what the models confuse",
+        icon="🔀",
+        query_params={"dx": str(dx), "dy": str(dy), "fill": fill},
+    )
     cost = cost_sentence(rows)
     if cost:
         st.markdown(cost)

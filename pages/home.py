@@ -32,3 +32,4 @@ with right, st.container(border=True):
         "after pooling, with another head."
     )
     st.page_link("pages/equivariance.py", label="Open the lab", icon="➡️")
+    st.page_link("pages/compare.py", label="Compare every fix for shifts side by side", icon="⚖️")

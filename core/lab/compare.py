@@ -18,7 +18,7 @@ from core.lab.models import CNN
 from core.lab.shift import shift_images
 
 # The view measures every variant on the first COMPARE_IMAGES test images.
-COMPARE_IMAGES = 2_000
+COMPARE_IMAGES = 1_000
 # The largest random shift, in pixels along each axis, the augmented variants train with: MNIST's
 # centred 20×20 digits stay inside the 28×28 frame up to 4 pixels.
 COMPARE_AUGMENT_SHIFT = 4

@@ -1,0 +1,59 @@
+"""Compare the fixes in a real Chromium: one progress bar, both tables, the chart; to the lab at the same shift and back."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from bench.browsing import main_text, screenshot, wait_idle
+from core.lab.comparison import members
+
+pytestmark = pytest.mark.browser
+
+COMPARE = "/compare?compare_images=1000&compare_dx=1&compare_fill=wrap"
+INVARIANT = "CNN, circular + APS + global average"
+
+
+def open_compare(page, path: str = COMPARE) -> None:
+    page.goto(page.app_url + path)  # trains and measures every variant first: longer than goto waits
+    expect(page.get_by_text("Questions learners ask")).to_be_visible(timeout=300_000)
+    wait_idle(page)
+
+
+def table_row(page, table: int, variant: str) -> list[str]:
+    row = page.locator("[data-testid='stTable']").nth(table).locator("tr").filter(has_text=variant).first
+    return [cell.inner_text() for cell in row.locator("td").all()]
+
+
+def trainings_of(live_app, chosen) -> list[int]:
+    """How often the server log says each of these models started training."""
+    log = live_app.server.log_text()
+    return [log.count(f"training started: {member.kind} {member.config}") for member in chosen]
+
+
+def test_the_comparison_trains_every_model_once_and_goes_to_the_lab_at_its_shift_and_back(live_app, browser_page):
+    page = browser_page
+    open_compare(page, COMPARE + "&compare_seeds=3")
+    text = main_text(page)
+    assert "1,000 training images, 1 epoch, seeds 0 to 2; 27 models in all" in text
+    assert table_row(page, 0, INVARIANT)[-1] == "100.00 ± 0.00%"  # consistency under wrap, every seed
+    assert "100.00% consistency under wrap for each of the 3 seeds" in text
+    assert re.search(r"\d+\.\d\d ± \d+\.\d\d%", text)
+    assert "Against the plain CNN, over 3 seeds" in text
+    chart = page.locator("[data-testid='stVegaLiteChart']").filter(has_text="Accuracy as the images move right")
+    expect(chart.locator("svg, canvas").first).to_be_visible()
+    headers = page.locator("[data-testid='stTable']").first.locator("th").all_inner_texts()
+    assert any("at (1, 0), wrap" in header for header in headers)
+    screenshot(page, "compare")
+    chosen = members(1_000, 1, 3)
+    assert trainings_of(live_app, chosen) == [1] * len(chosen), "each model trained once, when the view opened"
+
+    page.get_by_role("link", name=re.compile("Open the lab at")).click()
+    expect(page.get_by_text("Accuracy against shift")).to_be_visible(timeout=180_000)
+    wait_idle(page)
+    assert "dx=1" in page.url and "fill=wrap" in page.url and "equivariance" in page.url
+    page.go_back()
+    expect(page.get_by_text("Questions learners ask")).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    assert "compare_seeds=3" in page.url
+    assert trainings_of(live_app, chosen) == [1] * len(chosen), "back on the comparison: nothing trained again"
