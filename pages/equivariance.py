@@ -5,6 +5,7 @@ import random
 
 import streamlit as st
 
+from core.lab.alignment import aps_aligned
 from core.lab.captions import chart_note
 from core.lab.charts import accuracy_heatmap, accuracy_vs_shift_chart
 from core.lab.config import TrainConfig
@@ -12,7 +13,7 @@ from core.lab.explain import explanations, torus
 from core.lab.questions import GRID_IMAGES, MAX_SHIFT, MODEL_NAMES, random_test_index, shared_lab
 from core.lab.shift import shift_images
 from core.lab.weights import weights_file_name
-from core.lab.wording import FILL_NAMES
+from core.lab.wording import FILL_NAMES, pair
 from core.serving.timing import timed
 from pages.lab_confusion import show_border_question, show_confusions
 from pages.lab_own_digit import OWN_DIGIT, image_source, own_digit, test_image
@@ -81,9 +82,16 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     # The table across the page (its five columns need it on a projector), then the explanation beside the chart.
     st.subheader("Accuracy on shifted test images")
     show_table(rows, shift, mode, len(dataset.x_test))
+    st.page_link(
+        "pages/compare.py",
+        label=f"Compare every fix side by side at {pair(shift)} (APS, BlurPool, circular padding, …)",
+        icon="⚖️",
+        query_params={"compare_dx": str(dx), "compare_dy": str(dy), "compare_fill": fill},
+    )
     left, right = st.columns([1, 1.25], gap="large")
     chart_slot = right.empty()
-    confusion_slot = st.container()  # filled last: the pictures below need not wait for its counts
+    # Filled last, across the page under the chart: the question needs the CNN's sweep, the matrices their counts.
+    border_slot, confusion_slot = st.container(), st.container()
 
     st.subheader("Feature maps: do they move with the image?")
     if image_source(dataset) == OWN_DIGIT:
@@ -101,7 +109,7 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     image = shown.image
     probabilities = lab.probabilities(jobs, image, dx, dy, mode)
     show_images(shown, dataset.class_names, shift_images(image, dx, dy, mode), shift, probabilities)
-    comparisons = lab.layers(jobs["cnn"], image, dx, dy, mode)
+    comparisons = aps_aligned(lab.layers(jobs["cnn"], image, dx, dy, mode), config.cnn_downsample, mode)
     show_layers(comparisons, no_border=torus(config, mode))
     show_hidden_units(lab.hidden(jobs["mlp"], image, dx, dy, mode), shift, config.dataset)
 
@@ -131,7 +139,7 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
         note = chart_note(shift)
         if note:
             st.caption(note)
-    with left:
+    with border_slot:
         show_border_question(lab.border_room(dataset), config, mode, shift, lab.ready_sweep(jobs["cnn"], mode))
     with confusion_slot:
         show_confusions(lab, jobs, dataset, shift, mode)

@@ -4,7 +4,6 @@ import streamlit as st
 
 from core.lab.captions import consistency_note, hidden_units_sentence, layer_caption, model_verdicts
 from core.lab.charts import probabilities_chart
-from core.lab.digit import own_digit_verdicts
 from core.lab.explain import reference_table
 from core.lab.images import difference_picture, digit_picture, feature_map_picture, hidden_picture, strongest_channels
 from core.lab.questions import CONSISTENCY_SHIFT
@@ -35,10 +34,7 @@ def show_images(shown, names, shifted, shift: tuple[int, int], probabilities: di
     digits.image(digit_picture(shown.image.numpy(), dark=dark), caption=shown.caption, width=DIGIT_WIDTH)
     digits.image(digit_picture(shifted.numpy(), dark=dark), caption=shifted_by(shift), width=DIGIT_WIDTH)
     with verdict:
-        if label is None:
-            st.markdown(own_digit_verdicts(names, probabilities, shift))
-        else:
-            st.markdown(model_verdicts(names, label, probabilities, shift))
+        st.markdown(model_verdicts(names, label, probabilities, shift))
         st.vega_lite_chart(spec=probabilities_chart(probabilities, names, label), width="stretch")
 
 

@@ -120,3 +120,23 @@ def test_the_mnist_test_set_has_room_for_4_pixels_and_less_room_up_and_down():
     assert "current shift" not in text  # nothing moves at (0, 0)
     numbers = re.findall(r"\d+\.\d\d%", text)
     assert numbers[0] == f"{100 * room.either_way('x', 4):.2f}%"
+
+
+def test_aps_is_said_to_pick_its_grid_per_image_not_called_blurpool():
+    images = torch.stack([centred_box(20)] * 4)
+    for padding in ("zero", "circular"):
+        text = answer_text(images, TrainConfig(cnn_downsample="aps", cnn_padding=padding))
+        assert "BlurPool" not in text and "max pools'" not in text
+        assert (
+            "APS keeps, for each image, whichever of the 4 grids of each stride-2 pooling has the largest norm" in text
+        )
+        assert ("tips the norms towards another grid" in text) == (padding == "zero")
+    blur = answer_text(images, TrainConfig(cnn_downsample="blurpool"))
+    assert "BlurPools' grid" in blur and "APS" not in blur
+
+
+def test_circular_padding_is_not_said_to_stay_put_at_the_frame():
+    images = torch.stack([centred_box(20)] * 4)
+    assert "where the zero padding stays put" in answer_text(images)
+    circular = answer_text(images, TrainConfig(cnn_padding="circular"))
+    assert "stays put" not in circular and "even at the frame" in circular

@@ -35,14 +35,14 @@ def rows(numbers, shift):
     return [TableRow("MLP", mlp_original, mlp_shifted, 0.8), TableRow("CNN", cnn_original, cnn_shifted, 0.9)]
 
 
-def stage(name, stride, downsampled, shift, error, interior=None, mean_error=None):
+def stage(name, stride, downsampled, shift, error, interior=None, mean_error=None, moved=None):
     dx, dy = shift
     maps = np.zeros((1, 1, 1))
     return LayerComparison(
         name=name,
         stride=stride,
         downsampled=downsampled,
-        shift=(feature_shift(dx, stride), feature_shift(dy, stride)),
+        shift=moved or (feature_shift(dx, stride), feature_shift(dy, stride)),
         whole=dx % stride == 0 and dy % stride == 0,
         f_of_shifted=maps,
         shifted_f=maps,
@@ -56,13 +56,17 @@ def stage(name, stride, downsampled, shift, error, interior=None, mean_error=Non
 
 def comparisons(shift, torus, exact=False, downsample="max"):
     """As the real CNN behaves: exact on a torus for whole shifts, off otherwise; `exact` makes every error 0. On a
-    torus BlurPool keeps pool2's averages when the shift is a whole number of pool1's cells (its maps do not move)."""
+    torus BlurPool keeps pool2's averages when the shift is a whole number of pool1's cells (its maps do not move),
+    and APS's maps move exactly, after core.lab.alignment, by the shift rounded towards zero where it is not whole."""
     result = []
     even = shift[0] % 2 == 0 and shift[1] % 2 == 0
     for name, stride, downsampled in STAGES:
         whole = shift[0] % stride == 0 and shift[1] % stride == 0
-        mean_error = None
-        if exact or shift == (0, 0):
+        mean_error, moved = None, None
+        if torus and downsample == "aps" and shift != (0, 0):
+            error, mean_error = (0.0, 0.0) if stride == 1 else (3e-8, 2e-8)
+            moved = tuple(int(d / stride) for d in shift)  # rounded towards zero: another grid than the rounded one
+        elif exact or shift == (0, 0):
             error = 0.0
         elif torus:
             error = 3e-8 if whole else 0.36
@@ -70,7 +74,7 @@ def comparisons(shift, torus, exact=False, downsample="max"):
         else:
             error = 0.2 if whole else 0.7
         interior = float("nan") if max(map(abs, shift)) >= 8 and stride == 4 else None
-        result.append(stage(name, stride, downsampled, shift, error, interior, mean_error))
+        result.append(stage(name, stride, downsampled, shift, error, interior, mean_error, moved))
     return result
 
 
@@ -85,7 +89,7 @@ def grid():
     for head, padding, downsample, fill, augment, shift, numbers, dataset, exact in itertools.product(
         ("flatten", "gap"),
         ("zero", "circular"),
-        ("max", "blurpool"),
+        ("max", "blurpool", "aps"),
         ("zero", "circular"),
         (0, 2),
         SHIFTS,
@@ -189,7 +193,7 @@ def test_no_border_is_blamed_where_there_is_none():
 
 
 def test_a_pooling_stage_moves_by_whole_cells_only_when_the_shift_is_a_multiple_of_its_stride():
-    for *_, shift, _, _, stages, text in every_case():
+    for settings, _, shift, _, _, stages, text in every_case():
         if "commutes with the shift exactly" in text:
             assert stages[0].relative_error < 1e-5
         if shift == (0, 0):
@@ -199,7 +203,9 @@ def test_a_pooling_stage_moves_by_whole_cells_only_when_the_shift_is_a_multiple_
                 continue
             sentence = re.search(rf"{comparison.name} keeps one cell[^.]*\.", text).group(0)
             assert ("is a whole number of its cells" in sentence) == comparison.whole, sentence
-            assert ("move exactly" in sentence) == (comparison.whole and comparison.relative_error < 1e-5) or (
+            # APS moves its maps by whole cells it picks, so they can move exactly under any shift.
+            lined_up = comparison.whole or settings.cnn_downsample == "aps"
+            assert ("move exactly" in sentence) == (lined_up and comparison.relative_error < 1e-5) or (
                 "away from the border" in sentence
             ), sentence
 
@@ -430,3 +436,61 @@ def test_a_diagonal_shift_is_said_to_be_in_the_table_not_on_the_one_axis_chart()
     note = chart_note((-3, 5))
     assert "dx = −3 alone (solid lines) and dy = 5 alone (dashed lines)" in note
     assert "The shift (−3, 5), both at once, is in the table" in note
+
+
+def test_a_relative_difference_of_0_or_below_0_001_never_sits_beside_maps_said_to_differ():
+    differ = r"no shift of its maps matches|do not move|\bdiffer\b|still change"
+    for *_, text in every_case():
+        # Each claim that maps differ, with the first relative difference after it in its sentence: its number.
+        for claim in re.finditer(
+            rf"(?:{differ})[^.;]*?relative difference(?: is)? (below 0\.001|\d(?:[\d.]*\d)?)", text
+        ):
+            assert claim.group(1) not in ("0", "below 0.001"), claim.group(0)
+
+
+def test_aps_on_a_torus_moves_its_maps_exactly_by_the_shift_it_picks_and_a_gap_head_makes_the_cnn_invariant():
+    settings = {"cnn_padding": "circular", "cnn_head": "gap", "cnn_downsample": "aps"}
+    text = explain("no loss", (1, 0), "circular", **settings)
+    assert "no shift of its maps matches" not in text and "still change" not in text and "BlurPool" not in text
+    two = explain("no loss", (2, 0), "circular", **settings)
+    assert "pool2's maps move exactly, by (0, 0) (relative difference below 0.001), so their averages" in two
+    assert "the prediction cannot change" in text and "the whole CNN is invariant to circular shifts" in text
+    assert (
+        "pool1 keeps one cell per 2 × 2 input pixels, on the grid APS picks: a shift of (1, 0) is not a whole number "
+        "of its cells, and APS keeps the grid that moved with the image: its maps move exactly, by (0, 0), not (1, 0)"
+    ) in text
+    flatten = explain("no loss", (1, 0), "circular", **{**settings, "cnn_head": "flatten"})
+    assert "they move exactly, by a whole number of cells APS picks" in flatten
+    assert "the head is not invariant to a shift" in flatten and "cannot change" not in flatten
+
+
+def test_aps_with_a_border_is_not_promised_exact_maps():
+    text = explain("loss", (1, 0), "zero", cnn_downsample="aps", cnn_head="gap")
+    assert "APS can keep another grid" in text and "the whole CNN is invariant" not in text
+    assert "APS may keep another grid, which moves its maps by a cell more or less than (1, 0)" in text
+
+
+def test_the_image_the_explanation_speaks_of_may_be_the_learners_own_digit():
+    for *_, text in every_case():
+        assert "test image" not in text.replace("test images", "")
+    assert "On this image pool2's maps" in explain("no loss", (2, 0), cnn_head="gap")
+
+
+def test_the_learners_own_digit_gets_no_right_or_wrong_and_is_not_called_a_test_image():
+    from core.lab.captions import model_verdicts
+
+    probabilities = {"MLP": np.eye(10)[7], "CNN": np.eye(10)[1]}
+    line = model_verdicts(tuple("0123456789"), None, probabilities, (2, 0))
+    assert line == "Shifted, your digit: the MLP says **7** (100%); the CNN says **1** (100%)."
+
+
+def test_the_layer_panel_calls_a_match_at_a_shift_apss_grid_picked_exact_not_approximate():
+    from core.lab.captions import layer_caption
+
+    aps = comparisons((1, 0), torus=True, downsample="aps")[1]  # pool1, moved by (0, 0) with no difference
+    assert layer_caption(aps, no_border=True).split("  \n")[1:] == [
+        "shifted by (0, 0), where they match",
+        "relative error **below 0.001**",
+    ]
+    off = comparisons((1, 0), torus=True)[1]
+    assert layer_caption(off, no_border=True).split("  \n")[1] == "≈ shifted by (1, 0): not a whole cell"

@@ -7,7 +7,9 @@ import pytest
 from conftest import shown_text
 
 from core.lab import data
+from core.lab.border import border_question, empty_border
 from core.lab.config import TrainConfig
+from core.lab.confusion import confusion_matrix, largest_confusion
 from core.lab.evaluation import accuracy
 from core.lab.questions import shared_lab
 
@@ -162,3 +164,33 @@ def test_the_home_pages_claim_about_the_lab_holds_for_the_default_table(open_pag
     assert "At the default settings, shifted by 2 pixels, the MLP loses far more accuracy than the CNN" in home
     assert rows["model"] == ["MLP", "CNN"] and "shifted by (2, 0), zero fill" in rows
     assert mlp_change < 2 * cnn_change < 0  # far more: over twice the points
+
+
+def test_both_models_confusions_are_drawn_and_named_as_the_models_make_them(first_run):
+    at, _ = first_run
+    text = shown_text(at)
+    assert "What the models confuse" in text
+    titles = [str(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    for model in ("MLP", "CNN"):
+        assert sum(f"{model}, shifted by (2, 0), zero fill" in spec for spec in titles) == 1
+    lab = shared_lab()
+    dataset = lab.datasets.get("MNIST")
+    jobs = lab.train(TrainConfig())
+    for kind, model in (("mlp", "MLP"), ("cnn", "CNN")):
+        counts = confusion_matrix(jobs[kind].result.model, dataset.x_test, dataset.y_test, 2, 0, "zero")
+        assert counts.sum() == len(dataset.x_test)
+        assert largest_confusion(counts, dataset.class_names, f"the {model}") in text
+
+
+def test_the_border_question_is_asked_under_the_chart_and_answered_with_the_test_sets_numbers(first_run):
+    at, _ = first_run
+    room = empty_border(shared_lab().datasets.get("MNIST").x_test)
+    question = border_question(room)
+    assert question.startswith("Why should shifts up to about 4 pixels be cheap")
+    expander = next(e for e in at.expander if e.label == question)
+    answer = "\n".join(str(m.value) for m in expander.markdown)
+    assert f"**{100 * room.either_way('x', 4):.2f}%** keep all their ink" in answer
+    assert "the CNN gets" in answer  # the verdict, read off the measured sweep
+    assert f"4 | {100 * room.either_way('x', 4):.2f}% | {100 * room.either_way('y', 4):.2f}%" in answer  # the table
+    # Across the page under the chart's two columns, not squeezed into the narrow left one.
+    assert not any(e.label == question for column in at.columns for e in column.expander)

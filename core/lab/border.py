@@ -116,7 +116,6 @@ def border_sentence(room: BorderRoom, dataset: str, thing: str) -> str:
     if rows != half:
         text += f": there is {'less' if rows < half else 'more'} room up and down"
     return text + "."
-    return text
 
 
 def fills_sentence(room: BorderRoom, shift: tuple[int, int], thing: str) -> str:
@@ -134,15 +133,33 @@ def fills_sentence(room: BorderRoom, shift: tuple[int, int], thing: str) -> str:
 def network_sentence(config, thing: str) -> str:
     text = (
         "The CNN slides the same 3 × 3 kernels over every position: on such an image they meet the same strokes on the "
-        f"same empty background, only elsewhere, so their maps move with the {thing}, except near the frame, where the "
-        f"{config.cnn_padding} padding stays put."
+        f"same empty background, only elsewhere, so their maps move with the {thing}"
     )
-    pools = "max pools'" if config.cnn_downsample == "max" else "BlurPools'"
-    text += (
-        f" What still changes is where the {thing} falls on the {pools} grid: after both, the maps keep one cell per "
-        "4 × 4 pixels, so only a shift by a multiple of 4 moves them by whole cells"
-    )
-    text += ", and BlurPool only smooths that change." if config.cnn_downsample == "blurpool" else "."
+    if config.cnn_padding == "circular":
+        text += (
+            ", even at the frame: the circular padding wraps round onto empty border, just as the shift brings empty "
+            "border in."
+        )
+    else:
+        text += ", except near the frame, where the zero padding stays put."
+    if config.cnn_downsample == "aps":
+        text += (
+            " The pooling grid need not get in the way: APS keeps, for each image, whichever of the 4 grids of each "
+            f"stride-2 pooling has the largest norm, the one that moved with the {thing}, so the maps move by whole "
+            "cells whatever the shift"
+        )
+        text += (
+            "."
+            if config.cnn_padding == "circular"
+            else ", unless what the zero padding changes near the frame tips the norms towards another grid."
+        )
+    else:
+        pools = "max pools'" if config.cnn_downsample == "max" else "BlurPools'"
+        text += (
+            f" What still changes is where the {thing} falls on the {pools} grid: after both, the maps keep one cell "
+            "per 4 × 4 pixels, so only a shift by a multiple of 4 moves them by whole cells"
+        )
+        text += ", and BlurPool only smooths that change." if config.cnn_downsample == "blurpool" else "."
     if config.cnn_head == "flatten":
         return text + (
             " Then the flatten head gives every position of the last maps its own weights: even maps that move "

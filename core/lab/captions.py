@@ -1,5 +1,6 @@
 """The short lines beside the lab's table, pictures and charts, true at every shift (no shift included)."""
 
+from core.lab.explain import EXACT
 from core.lab.wording import FILL_NAMES, known, minus, movement, pair, pixels, relative, subject
 
 
@@ -30,11 +31,12 @@ def hidden_units_sentence(units: int, correlation: float, shift: tuple[int, int]
 def layer_caption(comparison, no_border: bool) -> str:
     """The panel beside one stage's maps: its stride, how far its maps should move, how far off they are and, where
     there is a border, how far off away from it."""
-    moved = (
-        f"shifted by {pair(comparison.shift)}"
-        if comparison.whole
-        else f"≈ shifted by {pair(comparison.shift)}: not a whole cell"
-    )
+    if comparison.whole:
+        moved = f"shifted by {pair(comparison.shift)}"
+    elif comparison.relative_error < EXACT:  # APS kept the grid that moved with the image
+        moved = f"shifted by {pair(comparison.shift)}, where they match"
+    else:
+        moved = f"≈ shifted by {pair(comparison.shift)}: not a whole cell"
     lines = [
         f"**{comparison.name}** · stride {comparison.stride}",
         moved,
@@ -46,14 +48,16 @@ def layer_caption(comparison, no_border: bool) -> str:
     return "  \n".join(lines)
 
 
-def model_verdicts(names, label: int, probabilities: dict, shift: tuple[int, int]) -> str:
-    """The line over the probabilities chart: what each model says of the image, shifted or not."""
+def model_verdicts(names, label: int | None, probabilities: dict, shift: tuple[int, int]) -> str:
+    """The line over the probabilities chart: what each model says of the image, shifted or not, right or wrong for a
+    test image; for the learner's own digit (label None) no right or wrong: only the learner knows what they meant."""
     verdicts = [
         f"the {model} says **{names[int(p.argmax())]}** ({p.max():.0%})"
-        + (" ✅" if int(p.argmax()) == label else " ❌")
+        + ("" if label is None else " ✅" if int(p.argmax()) == label else " ❌")
         for model, p in probabilities.items()
     ]
-    return f"{'Shifted' if shift != (0, 0) else 'Not shifted'}, this {names[label]}: " + "; ".join(verdicts) + "."
+    image = "your digit" if label is None else f"this {names[label]}"
+    return f"{'Shifted' if shift != (0, 0) else 'Not shifted'}, {image}: " + "; ".join(verdicts) + "."
 
 
 def chart_note(shift: tuple[int, int]) -> str | None:

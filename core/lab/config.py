@@ -103,8 +103,9 @@ SETTING_HELP = {
     "cnn_padding": "What the convolutions see beyond the edge: zeros, or the opposite edge (a torus).",
     "cnn_head": "Flatten: the classifier gives every position of the last maps its own weights. Global average: it "
     "averages each map over all positions, so the head, not the network, is blind to where a feature sits; the maps "
-    "it averages still change at the borders and with the pooling grid, and the average discards where each feature "
-    "is, which can cost accuracy even on unshifted images.",
+    "it averages still change at the borders and with the pooling grid (with circular padding and APS, under a "
+    "circular shift, they do not: the whole CNN is then invariant), and the average discards where each feature is, "
+    "which can cost accuracy even on unshifted images.",
     "cnn_downsample": "BlurPool blurs before subsampling, so small shifts change the pooled maps less (Zhang 2019, "
     "Making convolutional networks shift-invariant again). APS (adaptive polyphase sampling) keeps, of the four "
     "grids a stride of 2 can keep, the one with the largest norm, so a circular shift only changes which grid is kept "

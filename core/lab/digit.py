@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core.lab.captions import model_verdicts
+
 SIZE = 28
 BOX = 20
 CENTRE = 14.0  # row and column of MNIST's centre of mass, counted from 0 (see the module's docstring)
@@ -152,7 +154,5 @@ def centre_by_mass(scaled: np.ndarray) -> np.ndarray:
 
 
 def own_digit_verdicts(names, probabilities: dict, shift: tuple[int, int]) -> str:
-    """The line over the probabilities chart for a learner's digit: what each model says, and no right or wrong,
-    since only the learner knows which digit they meant."""
-    verdicts = [f"the {model} says **{names[int(p.argmax())]}** ({p.max():.0%})" for model, p in probabilities.items()]
-    return f"{'Shifted' if shift != (0, 0) else 'Not shifted'}, your digit: " + "; ".join(verdicts) + "."
+    """The line over the probabilities chart for a learner's digit: captions.model_verdicts with no label."""
+    return model_verdicts(names, None, probabilities, shift)

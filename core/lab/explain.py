@@ -1,5 +1,6 @@
 """The lab's table and the answers under "Why?", each sentence chosen and worded from the settings and the numbers beside it."""
 
+from core.lab.equivariance import feature_shift
 from core.lab.models import IMAGE_SIZE, NUM_CLASSES
 from core.lab.wording import FILL_NAMES, known, movement, pair, percent, pixels, points, relative, subject
 
@@ -76,6 +77,16 @@ def torus(config, mode: str) -> bool:
     return config.cnn_padding == "circular" and mode == "circular"
 
 
+def aps_torus(config, mode: str) -> bool:
+    """The CNN's maps move exactly under every circular shift: no border, and APS picks the grid that moves."""
+    return torus(config, mode) and config.cnn_downsample == "aps"
+
+
+def rounded_shift(stage, shift: tuple[int, int]) -> tuple[int, int]:
+    """The input shift in the stage's cells, rounded: where the maps of a fixed pooling grid move (nearly)."""
+    return feature_shift(shift[0], stage.stride), feature_shift(shift[1], stage.stride)
+
+
 def what_the_table_shows(mlp, cnn, comparisons, config, shift: tuple[int, int], mode: str) -> str:
     """Each model's row in words, and why: the MLP's weights belong to pixel positions, the CNN's kernels do not."""
     if shift == (0, 0):
@@ -93,7 +104,7 @@ def what_the_table_shows(mlp, cnn, comparisons, config, shift: tuple[int, int], 
                 else ""
             ),
             mlp_reason(mlp, config, shift, thing),
-            cnn_reason(cnn, comparisons, config, mode, thing),
+            cnn_reason(cnn, comparisons, config, mode, shift, thing),
         ]
     )
 
@@ -119,12 +130,18 @@ def mlp_reason(mlp, config, shift: tuple[int, int], thing: str) -> str:
     )
 
 
-def cnn_reason(cnn, comparisons, config, mode: str, thing: str) -> str:
+def cnn_reason(cnn, comparisons, config, mode: str, shift: tuple[int, int], thing: str) -> str:
     text = (
         f"The CNN's kernels slide over every position, so its convolutions answer a moved {thing} the same way, "
-        "only elsewhere: its feature maps move with the image (they are equivariant), except where "
-        + ("the pooling grid gets" if torus(config, mode) else "the borders and the pooling grid get")
-        + " in the way (see *Why?*)."
+        "only elsewhere: its feature maps move with the image (they are equivariant), "
+        + {
+            (True, True): "and on the torus APS keeps, for each image, the pooling grid that moves with it, so they "
+            "move exactly, by a whole number of cells APS picks (see *Why?*).",
+            (True, False): "except where the pooling grid gets in the way (see *Why?*).",
+            (False, True): "except where the borders get in the way, and with them which pooling grid APS keeps "
+            "(see *Why?*).",
+            (False, False): "except where the borders and the pooling grid get in the way (see *Why?*).",
+        }[torus(config, mode), config.cnn_downsample == "aps"]
     )
     result = verdict(cnn.original, cnn.shifted)
     if config.cnn_head == "flatten":
@@ -144,7 +161,7 @@ def cnn_reason(cnn, comparisons, config, mode: str, thing: str) -> str:
         "to where a feature sits; the maps it averages change with the shift wherever they are not exactly "
         "equivariant."
     )
-    text += " " + averages_sentence(comparisons, config, mode)
+    text += " " + averages_sentence(comparisons, config, mode, shift)
     return text + {
         "chance": " Here the CNN is about chance all the same.",
         "below-chance": " Here the CNN is below chance all the same.",
@@ -154,18 +171,25 @@ def cnn_reason(cnn, comparisons, config, mode: str, thing: str) -> str:
     }.get(result, f" Over the test set its accuracy changes by {points(cnn.change)}.")
 
 
-def averages_sentence(comparisons, config, mode: str) -> str:
-    """What a global-average head reads from the last maps on this test image, and, where the settings make it
-    exact, why the averages cannot change although the maps do not move."""
+def averages_sentence(comparisons, config, mode: str, shift: tuple[int, int]) -> str:
+    """What a global-average head reads from the last maps on this image (a test image or the learner's own), and,
+    where the settings make it exact, why the averages cannot change, whether or not the maps move."""
     *_, before, last = comparisons
     maps_move, averages_kept = last.relative_error < EXACT, last.mean_relative_error < EXACT
+    by = f", by {pair(last.shift)}" if maps_move and last.shift != rounded_shift(last, shift) else ""
     text = (
-        f"On this test image {last.name}'s maps {'move' if maps_move else 'do not move'} exactly (relative "
+        f"On this image {last.name}'s maps {'move' if maps_move else 'do not move'} exactly{by} (relative "
         f"difference {relative(last.relative_error)})"
     )
     averages = f"relative difference {relative(last.mean_relative_error)}"
     if maps_move and averages_kept:
-        return text + f", so their averages, all the head reads, and the prediction do not change ({averages})."
+        text += f", so their averages, all the head reads, and the prediction do not change ({averages})."
+        if aps_torus(config, mode) and all(stage.relative_error < EXACT for stage in comparisons):
+            text += (
+                " That holds for every image and every circular shift: the convolutions commute with it, APS keeps "
+                "the grid that moved, and the averages ignore where a feature sits, so the prediction cannot change."
+            )
+        return text
     if maps_move:  # a zero fill pushed part of them off the edge
         return text + f", but part of them left the image, so their averages, all the head reads, change ({averages})."
     if not averages_kept:
@@ -229,6 +253,24 @@ def cnn_options(mlp, cnn, config, mode: str) -> list[str]:
             "BlurPool blurs before it subsamples, so the pooled maps change less under a shift that is not a whole "
             "number of pooling cells; it does not make them move exactly."
         )
+    if config.cnn_downsample != "aps":
+        sentences.append(
+            "APS keeps, for each image, whichever of the 4 grids a stride of 2 can keep has the largest norm: with "
+            "circular padding and a wrap fill that grid moves with the image, so the maps move exactly, by a whole "
+            "number of cells APS picks."
+        )
+    elif torus(config, mode):
+        sentences.append(
+            "APS, chosen here, keeps for each image whichever of the 4 grids has the largest norm: on this torus that "
+            "grid moves with the image, so the pooled maps move exactly, by a whole number of cells APS picks."
+        )
+    else:
+        sentences.append(
+            "APS, chosen here, keeps for each image whichever of the 4 grids has the largest norm: under a circular "
+            "shift with circular padding that grid moves with the image, but "
+            + ("the zero padding" if config.cnn_padding == "zero" else "the zero fill")
+            + " changes the maps near the edges, and with them the norms, so APS can keep another grid."
+        )
     if config.cnn_head == "flatten":
         sentences.append(
             "A global-average head averages each map over all positions: it makes the head, not the network, blind to "
@@ -236,11 +278,22 @@ def cnn_options(mlp, cnn, config, mode: str) -> list[str]:
             "unshifted images."
         )
         return sentences
-    text = (
-        "The global-average head chosen here makes the head blind to where a feature sits, not the network: the maps "
-        f"it averages still change {'with the pooling grid' if torus(config, mode) else 'at the borders and with the pooling grid'}. "
-        f"Unshifted, this CNN gets {percent(cnn.original)}"
-    )
+    if aps_torus(config, mode):
+        text = (
+            "The global-average head chosen here reads only each map's average, and on this torus with APS the maps "
+            "move exactly: the whole CNN is invariant to circular shifts. "
+        )
+    else:
+        changes = {
+            (True, False): "with the pooling grid",
+            (False, True): "at the borders, and with the grid APS keeps",
+            (False, False): "at the borders and with the pooling grid",
+        }[torus(config, mode), config.cnn_downsample == "aps"]
+        text = (
+            "The global-average head chosen here makes the head blind to where a feature sits, not the network: the "
+            f"maps it averages still change {changes}. "
+        )
+    text += f"Unshifted, this CNN gets {percent(cnn.original)}"
     if cnn.original < mlp.original - UNCHANGED:
         text += (
             f", below the MLP's {percent(mlp.original)}: the average throws away where each feature sits, which can "
@@ -291,23 +344,33 @@ def where_equivariance_holds(comparisons, config, shift: tuple[int, int], mode: 
         text += ". Choose circular padding and a wrap fill to take the borders away."
     for stage in comparisons:
         if stage.downsampled:
-            text += " " + pooling_sentence(stage, config, shift, torus(config, mode))
+            sentence = aps_sentence if config.cnn_downsample == "aps" else pooling_sentence
+            text += " " + sentence(stage, config, shift, mode)
     return text
 
 
-def pooling_sentence(stage, config, shift: tuple[int, int], no_border: bool) -> str:
+def measured(stage, no_border: bool) -> tuple[float, str]:
+    """The error a sentence quotes, away from the border where there is one, and where it was measured."""
+    inside = None if no_border else known(stage.interior_relative_error)
+    if inside is not None:
+        return inside, " away from the border"
+    return stage.relative_error, "" if no_border else " over the whole map (no interior is left at this shift)"
+
+
+def pooling_sentence(stage, config, shift: tuple[int, int], mode: str) -> str:
     """One pooling stage: does the shift line up with its cells, and how far do its maps differ (from its numbers)."""
     cells = f"{stage.name} keeps one cell per {stage.stride} × {stage.stride} input pixels"
-    inside = None if no_border else known(stage.interior_relative_error)
-    error = inside if inside is not None else stage.relative_error
-    where = " away from the border" if inside is not None else ""
-    if not no_border and inside is None:
-        where = " over the whole map (no interior is left at this shift)"
+    error, where = measured(stage, torus(config, mode))
     if stage.whole:
         text = f"{cells}: the shift is a whole number of its cells, {pair(stage.shift)}, and{where} "
         if error < EXACT:
             return text + f"its maps move exactly (relative difference {relative(error)})."
         return text + f"the relative difference is {relative(error)}."
+    if error < EXACT:  # a map with nothing in it (or a pattern that repeats) matches all the same
+        return (
+            f"{cells}: a shift of {pair(shift)} is not a whole number of its cells, yet{where} its maps match "
+            f"f(shift(x)) moved by {pair(stage.shift)} (relative difference {relative(error)})."
+        )
     text = (
         f"{cells}: a shift of {pair(shift)} is not a whole number of its cells, so no shift of its maps matches "
         f"f(shift(x)) exactly: relative difference {relative(error)}{where}."
@@ -315,3 +378,36 @@ def pooling_sentence(stage, config, shift: tuple[int, int], no_border: bool) -> 
     if config.cnn_downsample == "blurpool":
         text += " BlurPool makes the pooled maps change gradually with the shift; it cannot make them move exactly."
     return text
+
+
+def aps_sentence(stage, config, shift: tuple[int, int], mode: str) -> str:
+    """One APS stage: its grid is picked per image, so its maps may move by a cell more or less than the rounded
+    shift; where the fill wraps they are compared at the whole-cell shift that matches best (core.lab.alignment)."""
+    cells = f"{stage.name} keeps one cell per {stage.stride} × {stage.stride} input pixels, on the grid APS picks"
+    error, where = measured(stage, torus(config, mode))
+    rounded = rounded_shift(stage, shift)
+    if stage.whole and stage.shift == rounded:
+        text = f"{cells}: the shift is a whole number of its cells, {pair(stage.shift)}, and{where} "
+        if error < EXACT:
+            return text + f"its maps move exactly (relative difference {relative(error)})."
+        return text + f"the relative difference is {relative(error)}."
+    line = "is a whole number of its cells" if stage.whole else "is not a whole number of its cells"
+    text = f"{cells}: a shift of {pair(shift)} {line}"
+    if mode != "circular":  # a zero fill loses what left the frame: only the rounded shift was compared
+        text += f"; APS may keep another grid, which moves its maps by a cell more or less than {pair(rounded)}"
+        if error < EXACT:
+            return (
+                text
+                + f", yet here,{where} they move exactly by {pair(rounded)} (relative difference {relative(error)})."
+            )
+        return text + f": compared at {pair(rounded)}, the relative difference is {relative(error)}{where}."
+    if error < EXACT:
+        moved = f"by {pair(stage.shift)}" + (f", not {pair(rounded)}" if stage.shift != rounded else "")
+        return text + (
+            f", and APS keeps the grid that moved with the image:{where} its maps move exactly, {moved} (relative "
+            f"difference {relative(error)})."
+        )
+    return text + (
+        f"; APS picks its grid per image, and of its maps' whole-cell shifts within a cell of {pair(rounded)}, "
+        f"{pair(stage.shift)} comes closest to f(shift(x)): there the relative difference is {relative(error)}{where}."
+    )

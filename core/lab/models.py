@@ -59,9 +59,14 @@ class ReluBlurPool(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # Padding by the model's own rule keeps sizes at 28 → 14 → 7 and, when
         # circular, keeps the layer exactly equivariant to even circular shifts.
-        x = F.max_pool2d(F.pad(x, (0, 1, 0, 1), mode=self.pad_mode), 2, stride=1)
-        x = F.pad(F.relu(x), (1, 1, 1, 1), mode=self.pad_mode)
+        x = F.max_pool2d(self.pad(x, (0, 1, 0, 1)), 2, stride=1)
+        x = self.pad(F.relu(x), (1, 1, 1, 1))
         return F.conv2d(x, self.blur, stride=2, groups=x.shape[1])
+
+    def pad(self, x: torch.Tensor, sides: tuple[int, int, int, int]) -> torch.Tensor:
+        """F.pad by the model's rule, in the channels-last memory the CNN runs in: F.pad's circular mode returns
+        channels-first memory, and max_pool2d then runs about 4× slower."""
+        return F.pad(x, sides, mode=self.pad_mode).contiguous(memory_format=torch.channels_last)
 
 
 class CNN(nn.Module):
