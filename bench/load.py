@@ -1,15 +1,19 @@
 """A whole class at once, against a real server: concurrent sessions, many settings, hostile input. Prints the figures.
 
-python bench/load.py             30 sessions, 12 settings, 120 hostile links (a few minutes on 2 cores)
-python bench/load.py --sessions 4 --settings 2 --hostile 9      a small run
+python bench/load.py             30 sessions open the lab, then the comparison; 12 settings, 120 hostile links
+                                 (several minutes on 2 cores)
+python bench/load.py --sessions 4 --settings 2 --hostile 9 --compare-images 1000      a small run
+python bench/load.py --no-compare                                                     the lab only
 """
 
 import argparse
 import asyncio
 import random
 import re
+import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -19,8 +23,12 @@ sys.path.insert(0, str(ROOT))  # run as a script: the project root, for `bench` 
 from bench.browser import cpu_seconds, machine_cpu_seconds, peak_memory_mb  # noqa: E402
 from bench.hostile import NASTY  # noqa: E402
 from bench.server import CHROMIUM, CHROMIUM_FLAGS, StreamlitServer  # noqa: E402
+from core.lab.comparison import members  # noqa: E402
+from core.lab.config import TrainConfig  # noqa: E402
 
 TABLE = "[data-testid='stTable']"
+# The comparison's last element: it shows once both tables, the chart and the sentences are drawn.
+QUESTIONS = "h3:has-text('Questions learners ask')"
 TRAIN_ANYWAY = "button:has-text('Train anyway')"
 EXCEPTION = "[data-testid='stException']"
 PAGE_1_FIELDS = ("x", "w", "b", "y", "stride", "padding", "lr")
@@ -41,8 +49,12 @@ LAB_FIELDS = (
 )
 
 
-async def open_and_wait(browser, url: str, ready: str, timeout_ms: float) -> tuple[float, bool, str]:
-    """A fresh session (its own browser context): seconds until `ready` shows, whether it did, and any fault seen."""
+async def open_and_wait(
+    browser, url: str, ready: str, timeout_ms: float, must_show: str | None = None, confirmed: list | None = None
+) -> tuple[float, bool, str]:
+    """A fresh session (its own browser context): seconds until `ready` shows, whether it did, and any fault seen
+    (among them `must_show` missing once the page is ready). With `confirmed` (a list), a "Train anyway" question is
+    answered as a student would, and counted in it."""
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     page = await context.new_page()
     started = time.monotonic()
@@ -51,9 +63,15 @@ async def open_and_wait(browser, url: str, ready: str, timeout_ms: float) -> tup
         # the load event; what counts is when the table shows, within the caller's timeout.
         await page.goto(url, wait_until="commit", timeout=timeout_ms)
         await page.locator(ready).first.wait_for(timeout=timeout_ms)
+        if confirmed is not None and await page.locator(TRAIN_ANYWAY).count():
+            confirmed.append(url)
+            await page.locator(TRAIN_ANYWAY).first.click(timeout=timeout_ms)
+            await page.locator(must_show).first.wait_for(timeout=timeout_ms)
         await page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
         fault = ""
-        if await page.locator(EXCEPTION).count():
+        if must_show and not await page.locator(must_show).count():
+            fault = f"{must_show} not shown: {(await page.locator('body').inner_text())[:120]!r}"
+        elif await page.locator(EXCEPTION).count():
             fault = "exception shown"
         elif "Traceback (most recent call last)" in await page.locator("body").inner_text():
             fault = "traceback shown"
@@ -83,9 +101,51 @@ async def class_at_once(browser, server, sessions: int) -> dict:
     }
 
 
+def trainings_started(log: str) -> Counter:
+    """How many times each model (kind and configuration, as the server logs it) started training."""
+    return Counter(re.findall(r"training started: (.+)$", log, flags=re.MULTILINE))
+
+
+async def class_compares(browser, server, sessions: int, images: int) -> dict:
+    """Then the teacher says "open the comparison": every student opens it in the same moment, with this budget."""
+    before = trainings_started(server.log_text())
+    server_cpu, machine_cpu = cpu_seconds(server.process.pid), machine_cpu_seconds()
+    url = f"{server.url}/compare?{urlencode({'compare_images': images})}"
+    # Where this server estimates the trainings at over 30 s (its speed measured while the class's tabs load), the
+    # page asks first: each student then clicks "Train anyway", and the trainings are still shared.
+    ready, confirmed = f"{QUESTIONS}, {TRAIN_ANYWAY}", []
+    results = await asyncio.gather(
+        *[open_and_wait(browser, url, ready, 900_000, QUESTIONS, confirmed) for _ in range(sessions)]
+    )
+    server_cpu, machine_cpu = cpu_seconds(server.process.pid) - server_cpu, machine_cpu_seconds() - machine_cpu
+    started = trainings_started(server.log_text())
+    default = TrainConfig()
+    variants = {f"{m.kind} {m.config}": m.variant.name for m in members(images, default.epochs, 1)}
+    shown = [seconds for seconds, ok, fault in results if ok and not fault]
+    return {
+        "sessions": sessions,
+        "images": images,
+        "shown": len(shown),
+        "median_s": statistics.median(shown) if shown else float("nan"),
+        "worst_s": max(seconds for seconds, _, _ in results),
+        "server_cpu_s": server_cpu,
+        "others_cpu_s": max(0.0, machine_cpu - server_cpu),
+        "trainings": (started - before).total(),
+        "confirmed": len(confirmed),
+        "variants": len(variants),
+        # every variant's model trained exactly once so far: by this phase, or by the lab's before it (the plain
+        # CNN and MLP at the lab's default budget are the lab's own default models)
+        "trained_once": sum(started[config] == 1 for config in variants),
+        "not_once": [
+            f"{name}: trained {started[config]} times" for config, name in variants.items() if started[config] != 1
+        ],
+        "faults": [fault for _, ok, fault in results if fault or not ok],
+    }
+
+
 async def many_settings(browser, server, count: int, concurrency: int = 4) -> dict:
     """Students who each change the settings: every one a different model to train, within the cache's budget."""
-    queries = [{"seed": str(seed), "train_size": "4,000"} for seed in range(1, count + 1)]
+    queries = [{"seed": str(seed), "train_size": "4000"} for seed in range(1, count + 1)]
     semaphore = asyncio.Semaphore(concurrency)
 
     async def one(query):
@@ -147,12 +207,17 @@ async def main_async(args) -> int:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
             crowd = await class_at_once(browser, server, args.sessions)
+            compared = (
+                await class_compares(browser, server, args.sessions, args.compare_images) if args.compare else None
+            )
             settings = await many_settings(browser, server, args.settings)
             hostile = await hostile_input(browser, server, args.hostile)
             await browser.close()
         now_mb, peak_mb = peak_memory_mb(server.process.pid)
         tracebacks = len(re.findall(r"Traceback \(most recent call last\)", server.log_text()))
     failures = crowd["faults"] + settings["faults"] + hostile["faults"]
+    if compared:
+        failures += [f"comparison: {fault}" for fault in compared["faults"] + compared["not_once"]]
     failures += [f"{tracebacks} tracebacks in the server log"] if tracebacks else []
     if crowd["trainings"] != 2:
         failures.append(f"{crowd['trainings']} trainings for one setting (the MLP and the CNN: 2 expected)")
@@ -165,6 +230,26 @@ async def main_async(args) -> int:
         f"| {crowd['server_cpu_s']:.1f} s / {crowd['others_cpu_s']:.1f} s |"
     )
     print(f"| trainings run for them (the MLP and the CNN once each) | {crowd['trainings']} |")
+    if compared:
+        print(
+            f"| then the same sessions opening the comparison at once ({compared['images']:,} training images "
+            f"per model) | {compared['sessions']} |"
+        )
+        print(
+            f'| sessions that showed its tables (down to "Questions learners ask") | {compared["shown"]} of {compared["sessions"]} |'
+        )
+        print(
+            f"| time until they showed them, median / worst | {compared['median_s']:.1f} s / {compared['worst_s']:.1f} s |"
+        )
+        print(
+            f"| CPU time it took: the server / everything else | "
+            f"{compared['server_cpu_s']:.1f} s / {compared['others_cpu_s']:.1f} s |"
+        )
+        print(
+            f"| sessions asked to confirm a long training first (they clicked Train anyway) | {compared['confirmed']} |"
+        )
+        print(f"| trainings run for the comparison | {compared['trainings']} |")
+        print(f"| variants whose model trained exactly once | {compared['trained_once']} of {compared['variants']} |")
     print(
         f"| sessions with other settings, 4 at a time | {settings['settings']} ({settings['shown']} showed the table) |"
     )
@@ -184,6 +269,18 @@ def main(argv=None) -> int:
     parser.add_argument("--settings", type=int, default=12)
     parser.add_argument("--hostile", type=int, default=120)
     parser.add_argument("--budget-mb", type=float, default=8, help="cache budget, small so that eviction happens")
+    parser.add_argument(
+        "--compare",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="after the lab, every session opens the comparison of the fixes too",
+    )
+    parser.add_argument(
+        "--compare-images",
+        type=int,
+        default=TrainConfig().train_size,
+        help="the comparison's training images per model",
+    )
     return asyncio.run(main_async(parser.parse_args(argv)))
 
 
