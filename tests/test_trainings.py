@@ -75,11 +75,18 @@ def test_progress_and_loss_reach_the_waiting_sessions():
     assert job.fraction == 1.0 and job.loss is not None and len(seen) >= 3
 
 
-def test_a_training_nobody_waits_for_is_cancelled_and_leaves_no_model():
+def test_a_training_nobody_waits_for_is_cancelled_leaves_no_model_and_says_so_in_the_log(caplog):
     trainings = Trainings(FakeDatasets(), FakeTrainer(seconds=2.0), abandon_after=0.2)
     job = trainings.request("cnn", CONFIG)
-    time.sleep(1.0)  # nobody calls job.seen()
+    convlab = logging.getLogger("convlab")  # app.py stops it propagating to the root, where caplog listens
+    convlab.addHandler(caplog.handler)
+    try:
+        with caplog.at_level("INFO", logger="convlab"):
+            time.sleep(1.0)  # nobody calls job.seen()
+    finally:
+        convlab.removeHandler(caplog.handler)
     assert job.state == "cancelled" and job.result is None
+    assert f"training cancelled: cnn {CONFIG} at" in caplog.text
     assert "stopped half-way" in job.message
     assert trainings.jobs() == [] and trainings.counts["cancelled"] == 1
     assert trainings.find("cnn", CONFIG) is None

@@ -28,6 +28,7 @@ MAX_TRAININGS_AT_ONCE = 8
 NOT_STARTED = "Nobody was waiting for this training any more, so it did not start."
 STOPPED = "The training stopped half-way because everyone waiting for it left or changed a setting."
 FINISHED = "training finished: %s %s in %.1f s of training, %.1f s after it was asked for"
+CANCELLED = "training cancelled: %s %s at %.0f%%, nobody had looked at it for %.1f s"
 
 
 class Trainings:
@@ -118,6 +119,8 @@ class Trainings:
             with cpu_turn(claim=claim):
                 result = self._train(job.kind, job.config, dataset, progress=progress, should_stop=should_stop)
         except TrainingInterrupted:
+            # In the log, so that a restarted training can be told from one trained twice.
+            log.info(CANCELLED, job.kind, job.config, 100 * job.fraction, time.monotonic() - job.last_seen)
             self._finish(job, "cancelled", STOPPED)
         except DataError as error:
             self._finish(job, "failed", str(error))
