@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.lab.comparison import SEED_COUNTS, Comparison, members
-from core.lab.comparison_chart import comparison_chart
+from core.lab.comparison_chart import comparison_chart, off_chart_caption
 from core.lab.comparison_words import (
     accurate_means_consistent,
     average_is_a_blur,
@@ -40,6 +40,7 @@ def budget() -> tuple[int, int, int]:
         {},
         {"compare_epochs": (*BOUNDS["epochs"], DEFAULT.epochs)},
         {"compare_images": (OFFERED["train_size"], DEFAULT.train_size), "compare_seeds": (SEED_COUNTS, 1)},
+        page="this page",
     )
     if changed:
         st.info(changed, icon="🔗")
@@ -75,6 +76,7 @@ def compare_view(jobs: dict, dataset) -> None:
     changed = keep_in_bounds(
         {"compare_fill": (list(FILL), "zero")},
         {"compare_dx": (-MAX_SHIFT, MAX_SHIFT, 2), "compare_dy": (-MAX_SHIFT, MAX_SHIFT, 0)},
+        page="this page",
     )
     drop_unreadable_numbers("compare_dx", "compare_dy")
     if changed:
@@ -119,11 +121,14 @@ def compare_view(jobs: dict, dataset) -> None:
         st.markdown(invariant)
 
     st.vega_lite_chart(spec=comparison_chart(rows, mode, shift), width="stretch")
+    off_chart = off_chart_caption(shift)
+    if off_chart:
+        st.caption(off_chart)
     seeds = seeds_sentence(rows, mode)
     if seeds:
         st.markdown(seeds)
     st.subheader("Questions learners ask")
-    with st.expander("Why is a more accurate CNN also more shift-consistent?"):
+    with st.expander("Is a more accurate CNN also more shift-consistent?"):
         st.markdown(accurate_means_consistent(rows, mode))
     with st.expander("Why is average pooling already a blur?"):
         st.markdown(average_is_a_blur(rows, mode))

@@ -109,7 +109,8 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     image = shown.image
     probabilities = lab.probabilities(jobs, image, dx, dy, mode)
     show_images(shown, dataset.class_names, shift_images(image, dx, dy, mode), shift, probabilities)
-    comparisons = aps_aligned(lab.layers(jobs["cnn"], image, dx, dy, mode), config.cnn_downsample, mode)
+    layers = lab.layers(jobs["cnn"], image, dx, dy, mode)
+    comparisons = aps_aligned(layers, config.cnn_downsample, mode, jobs["cnn"].result.model, image)
     show_layers(comparisons, no_border=torus(config, mode))
     show_hidden_units(lab.hidden(jobs["mlp"], image, dx, dy, mode), shift, config.dataset)
 

@@ -9,7 +9,17 @@ import streamlit as st
 import torch
 from streamlit_drawable_canvas import st_canvas
 
-from core.lab.digit import BOX, SIZE, NoDigit, PreparedDigit, UnreadableImage, prepare_digit, read_upload
+from core.lab.digit import (
+    BOX,
+    SIZE,
+    NoDigit,
+    PreparedDigit,
+    UnreadableImage,
+    failed_upload_message,
+    prepare_digit,
+    read_upload,
+    small_picture_note,
+)
 from core.lab.images import grey, paper_and_ink, upscale
 from pages.page_state import remember
 
@@ -56,13 +66,14 @@ def own_digit(dataset, dark: bool) -> ShownImage:
         st.button("Clear the drawing", on_click=clear_drawing, icon="🧽")
     with inputs.container(width=UPLOADER_WIDTH):
         uploaded, problem = upload(state)
-        if problem:
-            st.error(problem, icon="🖼️")
+        message = st.empty()  # filled below, once it is known what the pictures show instead
     prepared = drawn if state["source"] == "drawing" or uploaded is None else uploaded
+    index = min(max(int(st.session_state.get("test_image", 0)), 0), len(dataset.x_test) - 1)
+    if problem:
+        message.error(failed_upload_message(problem, isinstance(prepared, PreparedDigit), index), icon="🖼️")
     if isinstance(prepared, PreparedDigit):
         show_steps(prepared, dark)
         return ShownImage(torch.from_numpy(prepared.image), "your digit", None)
-    index = min(max(int(st.session_state.get("test_image", 0)), 0), len(dataset.x_test) - 1)
     st.info(f"{prepared.message} Until then the pictures below show test image {index}.", icon="✏️")
     return test_image(dataset, index)
 
@@ -141,6 +152,9 @@ def show_steps(prepared: PreparedDigit, dark: bool) -> None:
     row = st.container(horizontal=True, gap="small")
     for ink, caption in steps:
         row.image(step_picture(ink, dark), caption=caption, width=STEP_WIDTH)
+    note = small_picture_note(prepared)
+    if note:
+        row.caption(note, width=STEP_WIDTH * 2)
 
 
 def framed(ink: np.ndarray, side: int) -> np.ndarray:

@@ -43,12 +43,13 @@ def keep_in_bounds(
     ranges: dict[str, tuple[int, int, int]],
     offered_values: dict[str, tuple[tuple[int, ...], int]] | None = None,
     spellings: dict[str, dict[str, str]] | None = None,
+    page: str = "the lab",
 ) -> str:
     """Before the controls are drawn: a value the URL asks for that the lab does not allow becomes the nearest allowed
     one (or the default), and a control emptied (?fill=) or pushed out of range goes back to a valid value.
     choices: key → (allowed, default); ranges: key → (low, high, default); offered_values: key → (the values, default);
     spellings: key → {another spelling: the allowed value} (any case), followed without a word, the URL then written
-    the control's way.
+    the control's way; page: what the sentences say shows the values ("the lab", "this page").
 
     Returns one sentence per value changed, for the page to say (Streamlit alone would silently show the default).
     """
@@ -59,12 +60,12 @@ def keep_in_bounds(
         if text is None:
             continue
         if key in choices:
-            value, note = choice_from_link(key, text, *choices[key], (spellings or {}).get(key))
+            value, note = choice_from_link(key, text, *choices[key], (spellings or {}).get(key), page=page)
         elif key in ranges:
-            value, note = number_from_link(key, text, *ranges[key])
+            value, note = number_from_link(key, text, *ranges[key], page=page)
         else:
             values, default = offered_values[key]
-            value, note = number_from_link(key, text, min(values), max(values), default, values)
+            value, note = number_from_link(key, text, min(values), max(values), default, values, page=page)
         if text != str(value):  # Streamlit would not read this text as the value: give the control the value itself
             st.session_state[key] = value
             correct_the_link(key, str(value))

@@ -15,6 +15,7 @@ from core.lab.comparison import (
     members,
     stat,
 )
+from core.lab.comparison_chart import comparison_chart, off_chart_caption
 from core.lab.comparison_words import (
     accurate_means_consistent,
     comparison_tables,
@@ -22,6 +23,7 @@ from core.lab.comparison_words import (
     invariant_sentence,
     seeds_sentence,
 )
+from core.lab.config import choice_from_link, number_from_link
 from core.lab.models import CNN
 
 
@@ -135,3 +137,63 @@ def test_the_invariant_network_agrees_on_every_wrapped_pair_and_loses_no_ink_und
 def test_a_stat_of_one_seed_has_no_spread():
     assert stat([0.5]) == Stat(0.5, 0.0, (0.5,))
     assert dataclasses.replace(stat([0.4, 0.6]), values=()).spread > 0
+
+
+def test_the_bound_is_said_to_say_nothing_when_every_cnn_is_too_inaccurate_on_shifted_copies():
+    def weak(name, accurate, consistent):
+        steadies = {fill: [steady(consistent, accurate, accurate)] for fill in ("zero", "circular")}
+        return row(name, consistency={"zero": (consistent,), "circular": (consistent,)}, steadies=steadies)
+
+    rows = [weak("CNN", 0.45, 0.28), weak("CNN, global average", 0.31, 0.91), weak("CNN, BlurPool", 0.40, 0.50)]
+    answer = accurate_means_consistent(rows, "zero")
+    assert "Here the bound says nothing: on copies shifted up to 4 px the CNNs are only 31.00–45.00% accurate" in answer
+    assert "the most consistent, CNN, global average (91.00%), is 31.00% accurate" in answer
+    assert "against 45.00% for CNN, which is 28.00% consistent" in answer
+    assert "the same wrong class for at least 60.00% of the images" in answer  # 91% agree, at most 31% both right
+    assert "accounts for" not in answer
+
+
+def test_an_informative_bound_is_said_to_explain_its_share_of_the_consistency():
+    sharper = {fill: [steady(0.95, 0.9, 0.9)] for fill in ("zero", "circular")}
+    rows = [row("CNN"), row("CNN, BlurPool", consistency={"zero": (0.95,), "circular": (0.95,)}, steadies=sharper)]
+    answer = accurate_means_consistent(rows, "zero")
+    assert "Here the bound accounts for 84.21–96.91% of the measured consistency" in answer  # 80/95 and 94/97
+    assert "says nothing" not in answer and "do not rank the CNNs alike" not in answer
+
+
+def test_a_consistent_model_that_has_barely_learned_is_said_to_be_so():
+    exact = {"zero": (1.0,), "circular": (1.0,)}
+    weak = row(INVARIANT, original=(0.1622,), consistency=exact)
+    text = invariant_sentence([row("CNN", (0.78,)), weak])
+    assert "But it has barely learned (16.22% on the unshifted images): a model that gives every image the same" in text
+    behind = invariant_sentence([row("CNN", (0.98,)), row(INVARIANT, original=(0.7,), consistency=exact)])
+    assert "it has learned far less than the plain CNN (70.00% against 98.00%)" in behind
+    assert "But" not in invariant_sentence([row("CNN", (0.98,)), row(INVARIANT, original=(0.97,), consistency=exact)])
+
+
+def test_a_shift_the_chart_does_not_show_is_said_to_be_off_it():
+    assert off_chart_caption((-3, 2)) == (
+        "Your shift (−3, 2) is not on this chart: it moves the images right only, by 0 to 8 pixels, with dy = 0."
+    )
+    assert off_chart_caption((-1, 0)).startswith("Your shift (−1, 0) is not on this chart")
+    assert off_chart_caption((4, 1)).startswith("Your shift (4, 1) is not on this chart")
+    assert off_chart_caption((0, 0)) is None and off_chart_caption((8, 0)) is None
+
+
+def test_the_plain_cnn_line_is_drawn_last_and_thickest_so_no_fix_hides_it():
+    spec = comparison_chart([row("CNN"), row("CNN, circular padding"), row("MLP")], "zero", (2, 0))
+    widths = [layer["mark"].get("strokeWidth") for layer in spec["layer"] if layer["mark"]["type"] == "line"]
+    assert widths[-1] == 4 and all(width < 4 for width in widths[:-1])
+    last = spec["layer"][-1]
+    assert last["mark"]["type"] == "line"
+    assert {point["variant"] for point in spec["datasets"][last["data"]["name"]]} == {"CNN"}
+
+
+def test_link_sentences_name_the_page_that_shows_the_value():
+    assert number_from_link("compare_seeds", "2", 1, 5, 1, (1, 3, 5), page="this page")[1].endswith(
+        "this page offers 1, 3 and 5, so it shows 1, the nearest."
+    )
+    assert number_from_link("dx", "abc", -8, 8, 2)[1].endswith("so the lab shows 2, the default.")
+    assert choice_from_link("compare_fill", "up", ("zero", "wrap"), "zero", page="this page")[1].endswith(
+        "so this page shows zero, the default."
+    )

@@ -68,6 +68,18 @@ def test_two_equal_confusions_are_both_named_and_more_are_counted():
     )
 
 
+def test_when_a_smaller_count_is_a_larger_share_of_its_class_that_darker_cell_is_named_too():
+    matrix = np.diag([980, 540, 1032, 1010, 982, 892, 431, 1028, 974, 1009])
+    matrix[1, 7] = 595  # 595 of 1,135 ones: the largest count, 52.4%
+    matrix[6, 2] = 527  # 527 of 958 sixes: a smaller count, the largest share 55.0%
+    assert largest_confusion(matrix, DIGITS, "the MLP") == (
+        "The MLP most often reads a 1 as a 7: 595 of 1,135 ones (52.4%);"
+        " the largest share: 527 of 958 sixes (55.0%) read as a 2."
+    )
+    matrix[6, 2] = 400  # now 400 of 831 sixes, 48.1%: the largest count is also the largest share
+    assert "largest share" not in largest_confusion(matrix, DIGITS, "the MLP")
+
+
 def test_a_model_that_confuses_nothing_is_said_to():
     matrix = np.diag([3, 1, 0, 0, 0, 0, 0, 0, 0, 2_000])
     assert largest_confusion(matrix, DIGITS, "the CNN") == (

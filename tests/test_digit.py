@@ -17,9 +17,11 @@ from core.lab.digit import (
     PreparedDigit,
     UnreadableImage,
     centre_of_mass,
+    failed_upload_message,
     own_digit_verdicts,
     prepare_digit,
     read_upload,
+    small_picture_note,
 )
 from core.lab.questions import cache_dir
 from core.serving.model_cache import DatasetStore
@@ -164,3 +166,24 @@ def test_the_verdict_on_a_learners_digit_names_no_true_class():
     line = own_digit_verdicts(tuple("0123456789"), probabilities, (2, 0))
     assert line == "Shifted, your digit: the MLP says **3** (64%); the CNN says **7** (91%)."
     assert not any(mark in line for mark in "✅❌")
+
+
+def test_a_tiny_picture_is_said_to_be_enlarged_into_blocks_and_a_normal_one_is_not(mnist_test_images):
+    tiny = np.full((5, 5), 255, dtype=np.uint8)
+    tiny[1, 1] = tiny[2, 3] = tiny[3, 2] = 0  # three dark pixels: a 3 × 3 ink box
+    prepared = prepare_digit(read_upload(png_bytes(Image.fromarray(tiny))))
+    assert prepared.cropped.shape == (3, 3)
+    assert (
+        small_picture_note(prepared)
+        == "This picture is very small: the digit was enlarged about 7×, so it looks blocky."
+    )
+    sheet = np.zeros((28, 28), dtype=np.uint8)
+    sheet[4:9, 10:14] = 255  # a 4 × 5 box: exactly 4×
+    assert "enlarged 4×," in small_picture_note(prepare_digit(on_transparent_sheet(sheet)))
+    assert small_picture_note(prepare_digit(on_transparent_sheet(mnist_test_images[0]))) is None
+
+
+def test_a_failed_upload_says_what_the_pictures_show_instead():
+    problem = "That file is not a PNG or JPEG picture."
+    assert failed_upload_message(problem, True, 7) == f"{problem} Showing your drawing instead."
+    assert failed_upload_message(problem, False, 7) == f"{problem} Showing test image 7 instead."

@@ -464,6 +464,37 @@ def test_aps_on_a_torus_moves_its_maps_exactly_by_the_shift_it_picks_and_a_gap_h
     assert "the head is not invariant to a shift" in flatten and "cannot change" not in flatten
 
 
+def test_maps_are_said_to_move_exactly_only_beside_a_relative_difference_of_0_or_below_0_001():
+    from core.lab.captions import layer_caption
+
+    exactly = r"(?<!not )(?<!them )moves? exactly(?:(?!\. )[^;])*?relative difference(?: is)? (below 0\.001|[\d.]*\d)"
+    for *_, stages, text in every_case():
+        for claim in re.finditer(exactly, text):
+            assert claim.group(1) in ("0", "below 0.001"), claim.group(0)
+        for comparison in stages:
+            if "where they match" in layer_caption(comparison, no_border=False):
+                assert comparison.relative_error == 0 or "below 0.001" in layer_caption(comparison, no_border=False)
+
+
+def test_aps_with_a_zero_fill_names_the_whole_cell_shift_it_was_compared_at_not_the_rounded_one():
+    from core.lab.captions import layer_caption
+
+    settings = config(cnn_downsample="aps")
+    stages = comparisons((2, 0), torus=False, downsample="aps")
+    stages[3] = stage("pool2", 4, True, (2, 0), 0.45, interior=0.3, moved=(0, 0))  # APS kept another grid
+    text = "\n".join(explanations(rows(NUMBERS["loss"], (2, 0)), stages, settings, None, (2, 0), "zero"))
+    assert (
+        "a cell more or less than (1, 0): of its maps' whole-cell shifts within a cell of (1, 0), (0, 0) comes closest "
+        "to f(shift(x)), and there the relative difference is 0.30 away from the border."
+    ) in text
+    assert "the shift is a whole number of its cells, (1, 0), and away from the border the relative" in text  # pool1
+    assert "compared at (1, 0)" not in text and "exactly by (0, 0)" not in text
+    assert layer_caption(stages[3], no_border=False).split("  \n")[1:3] == [
+        "≈ shifted by (0, 0): not a whole cell",
+        "relative error **0.45**",
+    ]
+
+
 def test_aps_with_a_border_is_not_promised_exact_maps():
     text = explain("loss", (1, 0), "zero", cnn_downsample="aps", cnn_head="gap")
     assert "APS can keep another grid" in text and "the whole CNN is invariant" not in text

@@ -70,5 +70,7 @@ def test_a_file_that_is_not_a_picture_gets_a_message_and_the_rest_of_the_lab_wor
     at = own_digit_page(open_page)
     at.file_uploader(key="own_digit_upload").set_value(("seven.png", b"a 7, typed\n", "image/png")).run()
     assert not at.exception
-    assert [error.value for error in at.error] == ["That file is not a PNG or JPEG picture."]
+    assert [error.value for error in at.error] == [
+        "That file is not a PNG or JPEG picture. Showing test image 0 instead."
+    ]
     assert at.table and any(m.value.startswith("**conv1**") for m in at.markdown)

@@ -11,6 +11,8 @@ from core.lab.wording import FILL_NAMES, pair, percent, points, relative
 
 PLAIN = "CNN"
 COSTLY = 0.01  # a fix "costs accuracy" when the unshifted images lose more than a point against the plain CNN
+LEARNED = 0.5  # below this on the unshifted images, a model's consistency says little on its own
+FAR_BELOW = 0.2  # nor when it is this far below the plain CNN
 SHORT_FILL = {"zero": "zero", "circular": "wrap"}
 
 
@@ -145,7 +147,23 @@ def invariant_sentence(rows: list[VariantRow]) -> str | None:
             f"Under zero fill it is {shown(zero)}: a zero-fill shift equals a circular one only while no ink crosses "
             f"the edge. In {losing:,} of {pairs:,} pairs a copy lost ink, and {where}."
         )
-    return f"{first} {second}"
+    return " ".join(part for part in (first, learned_clause(row, row_named(rows, PLAIN)), second) if part)
+
+
+def learned_clause(row: VariantRow, plain: VariantRow | None) -> str | None:
+    """A warning beside a consistency claim when the model has learned little: a constant classifier is consistent."""
+    mine = row.original.mean
+    theirs = plain.original.mean if plain else None
+    if mine < LEARNED:
+        how = f"it has barely learned ({shown(row.original)} on the unshifted images)"
+    elif theirs is not None and theirs - mine > FAR_BELOW:
+        how = f"it has learned far less than the plain CNN ({shown(row.original)} against {shown(plain.original)})"
+    else:
+        return None
+    return (
+        f"But {how}: a model that gives every image the same class is 100% consistent too; consistency means "
+        "something only beside accuracy."
+    )
 
 
 def seeds_sentence(rows: list[VariantRow], mode: str) -> str | None:
@@ -177,9 +195,16 @@ def seeds_sentence(rows: list[VariantRow], mode: str) -> str | None:
 # -- questions learners ask, answered with the numbers beside them -------------------------------------------------
 
 
+def percent_range(values: list[float]) -> str:
+    low, high = min(values), max(values)
+    return percent(low) if percent(low) == percent(high) else f"{percent(low)[:-1]}–{percent(high)}"
+
+
 def accurate_means_consistent(rows: list[VariantRow], mode: str) -> str:
-    """A model right on both shifted copies gives both the same class: consistency ≥ a₁ + a₂ − 1."""
-    lines = []
+    """A model right on both shifted copies gives both the same class: consistency ≥ a₁ + a₂ − 1. Then what the bound
+    says for these rows: nothing when every CNN is too inaccurate, and whether accuracy and consistency rank the CNNs
+    alike."""
+    lines, cnns = [], []
     for row in rows:
         if row.variant.kind != "cnn":
             continue
@@ -187,18 +212,47 @@ def accurate_means_consistent(rows: list[VariantRow], mode: str) -> str:
         first = sum(s.first_accuracy for s in steadies) / len(steadies)
         second = sum(s.second_accuracy for s in steadies) / len(steadies)
         bound = max(first + second - 1, 0.0)
+        consistency = row.consistency[mode].mean
+        cnns.append((row.variant.name, (first + second) / 2, min(first, second), bound, consistency))
         lines.append(
             f"- {row.variant.name}: a₁ = {percent(first)}, a₂ = {percent(second)}, so at least {percent(bound)}; "
-            f"measured {percent(row.consistency[mode].mean)}"
+            f"measured {percent(consistency)}"
         )
-    return (
+    text = (
         "Consistency compares two randomly shifted copies of each image. Every image the model classifies correctly "
         "in both copies gets the same class twice, and at most (1 − a₁) + (1 − a₂) of the images miss in one copy or "
         "the other, so consistency is at least a₁ + a₂ − 1, where a₁ and a₂ are the accuracies on the two sets of "
         f"copies ({FILL_NAMES[mode]}). Near 100% on both sets of copies the bound leaves no room for disagreement: a "
         "model that stays accurate on shifted images has to be consistent. The converse does not hold: a model can "
-        "agree with itself while wrong.\n\n" + "\n".join(lines)
+        "agree with itself while wrong."
     )
+    if not cnns:
+        return text
+    verdict = []
+    if all(bound == 0 for *_, bound, _ in cnns):
+        verdict.append(
+            f"Here the bound says nothing: on copies shifted up to {CONSISTENCY_SHIFT} px the CNNs are only "
+            f"{percent_range([accurate for _, accurate, *_ in cnns])} accurate, so a₁ + a₂ − 1 is not above zero for "
+            "any of them."
+        )
+    else:
+        verdict.append(
+            f"Here the bound accounts for {percent_range([bound / consistency if consistency else 0.0 for *_, bound, consistency in cnns])} of "
+            "the measured consistency (the bound divided by the measured value, across the CNNs); the rest is "
+            "agreement that accuracy alone does not force."
+        )
+    accurate = max(cnns, key=lambda cnn: cnn[1])
+    steady = max(cnns, key=lambda cnn: cnn[4])
+    if accurate[1] - steady[1] > COSTLY and steady[4] - accurate[4] > COSTLY:
+        name, shifted, worst, _, consistency = steady
+        verdict.append(
+            f"Accuracy and consistency do not rank the CNNs alike: the most consistent, {name} "
+            f"({percent(consistency)}), is {percent(shifted)} accurate on the shifted copies, against "
+            f"{percent(accurate[1])} for {accurate[0]}, which is {percent(accurate[4])} consistent. A model that gives "
+            f"many images the same class agrees with itself without being right: {name} gives both copies the same "
+            f"wrong class for at least {percent(max(consistency - worst, 0.0))} of the images."
+        )
+    return f"{text}\n\n{' '.join(verdict)}\n\n" + "\n".join(lines)
 
 
 def average_is_a_blur(rows: list[VariantRow], mode: str) -> str:

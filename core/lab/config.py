@@ -128,16 +128,19 @@ def listed(values) -> str:
     return ", ".join(values[:-1]) + " and " + values[-1] if len(values) > 1 else "".join(values)
 
 
-def number_from_link(name: str, text: str, low: int, high: int, default: int, offered=()) -> tuple[int, str | None]:
+def number_from_link(
+    name: str, text: str, low: int, high: int, default: int, offered=(), page: str = "the lab"
+) -> tuple[int, str | None]:
     """A whole number a shared link asks for: kept if the lab allows it, else the nearest allowed value, and a
-    sentence saying what was changed (None when nothing was). `offered`, when given, lists the only allowed values."""
+    sentence saying what was changed (None when nothing was). `offered`, when given, lists the only allowed values;
+    `page` names what shows the value ("the lab", "this page")."""
     asked = f"The link asked for {name} = {shown_text(text)}"
     try:
         number = float(text)
     except (TypeError, ValueError):
         number = math.nan
     if not math.isfinite(number):  # inf asks for no particular size: the default, not the largest training
-        return default, f"{asked}, which is not a number, so the lab shows {shown(default)}, the default."
+        return default, f"{asked}, which is not a number, so {page} shows {shown(default)}, the default."
     rounded = min(max(number, low), high)
     rounded = int(math.floor(rounded + 0.5))
     if offered:
@@ -145,16 +148,16 @@ def number_from_link(name: str, text: str, low: int, high: int, default: int, of
         if nearest == number:
             return nearest, None
         choices = listed(shown(value) for value in offered)
-        return nearest, f"{asked}; the lab offers {choices}, so it shows {shown(nearest)}, the nearest."
+        return nearest, f"{asked}; {page} offers {choices}, so it shows {shown(nearest)}, the nearest."
     if rounded == number:
         return rounded, None
     if low <= number <= high:
-        return rounded, f"{asked}; the lab takes whole numbers only, so it shows {shown(rounded)}."
-    return rounded, f"{asked}; the lab allows {shown(low)} to {shown(high)}, so it shows {shown(rounded)}."
+        return rounded, f"{asked}; {page} takes whole numbers only, so it shows {shown(rounded)}."
+    return rounded, f"{asked}; {page} allows {shown(low)} to {shown(high)}, so it shows {shown(rounded)}."
 
 
 def choice_from_link(
-    name: str, text: str, allowed, default: str, spellings: dict[str, str] | None = None
+    name: str, text: str, allowed, default: str, spellings: dict[str, str] | None = None, page: str = "the lab"
 ) -> tuple[str, str | None]:
     """A choice a shared link asks for, as the control shows it: kept if the lab offers it, in any case or under
     another spelling of the same choice (`spellings`: other spelling → the control's, as gap → global average), with
@@ -164,4 +167,4 @@ def choice_from_link(
     if text and text.strip().lower() in known:
         return known[text.strip().lower()], None
     asked = f"The link asked for {name} = {text}" if text else f"The link gave no value for {name}"
-    return default, f"{asked}; the choices are {listed(allowed)}, so the lab shows {default}, the default."
+    return default, f"{asked}; the choices are {listed(allowed)}, so {page} shows {default}, the default."

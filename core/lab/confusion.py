@@ -1,6 +1,8 @@
 """Which class a model reads as which on shifted test images: the confusion matrix, its largest cell in words, its
 heat map."""
 
+from fractions import Fraction
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -53,7 +55,8 @@ def _all_of(names: tuple[str, ...], c: int, count: int) -> str:
 
 def largest_confusion(matrix: np.ndarray, class_names: tuple[str, ...], model: str = "the model") -> str:
     """The largest off-diagonal count in words, with its numbers; all cells that share it when two do, the first
-    (row by row) and how many more when more do."""
+    (row by row) and how many more when more do; and the cell with the largest share of its true class (the heat
+    map's darkest) when that is larger than the named cells' shares."""
     matrix = np.asarray(matrix)
     off = matrix.copy()
     np.fill_diagonal(off, 0)
@@ -66,9 +69,9 @@ def largest_confusion(matrix: np.ndarray, class_names: tuple[str, ...], model: s
     def reads(true: int, predicted: int) -> str:
         return f"{_one(class_names, true)} as {_one(class_names, predicted)}"
 
-    def share(true: int) -> str:
+    def share(true: int, count: int = largest) -> str:
         row = int(matrix[true].sum())
-        return f"{largest:,} of {_all_of(class_names, true, row)} ({100 * largest / row:.1f}%)"
+        return f"{count:,} of {_all_of(class_names, true, row)} ({100 * count / row:.1f}%)"
 
     shown = cells[:2] if len(cells) == 2 else cells[:1]
     text = (
@@ -80,6 +83,13 @@ def largest_confusion(matrix: np.ndarray, class_names: tuple[str, ...], model: s
     if len(cells) > 2:
         others = len(cells) - 1
         text += f"; {others} other confusion{'s' if others > 1 else ''} happen{'' if others > 1 else 's'} as often"
+    rows = matrix.sum(axis=1)
+    darkest = max(
+        ((int(t), int(p)) for t, p in np.argwhere(off > 0)),
+        key=lambda cell: Fraction(int(off[cell]), int(rows[cell[0]])),
+    )  # max keeps the first of equal shares, row by row
+    if all(Fraction(int(off[darkest]), int(rows[darkest[0]])) > Fraction(largest, int(rows[t])) for t, _ in shown):
+        text += f"; the largest share: {share(darkest[0], int(off[darkest]))} read as {_one(class_names, darkest[1])}"
     return text + "."
 
 

@@ -26,6 +26,7 @@ MAX_PIXELS = 50_000_000  # a 50-megapixel phone photo is fine: a JPEG decodes at
 MAX_PNG_PIXELS = 16_000_000  # a PNG decodes whole: 4,000 × 4,000 is 64 MB in memory before it is shrunk
 NO_INK = 0.05  # ink below 5% of full strength anywhere: nothing drawn
 PAPER = 0.25  # in a photo, anything below a quarter of the darkest ink's strength is paper, shadow or grain
+SMALL_INK = 10  # an ink box whose longer side is under 10 pixels is enlarged more than 2× and looks blocky
 
 
 class UnreadableImage(ValueError):
@@ -151,6 +152,22 @@ def centre_by_mass(scaled: np.ndarray) -> np.ndarray:
     image = np.zeros((SIZE, SIZE))
     image[top : top + height, left : left + width] = scaled
     return (image * 255).round().astype(np.uint8)
+
+
+def small_picture_note(prepared: PreparedDigit) -> str | None:
+    """A word beside the steps when the ink was so small that scaling it into the box enlarged it into blocks."""
+    side = max(prepared.cropped.shape)
+    if side >= SMALL_INK:
+        return None
+    factor = BOX / side
+    times = f"{factor:.0f}×" if factor == round(factor) else f"about {factor:.0f}×"
+    return f"This picture is very small: the digit was enlarged {times}, so it looks blocky."
+
+
+def failed_upload_message(problem: str, drawing_shown: bool, test_index: int) -> str:
+    """Why an upload is not shown, and what the pictures show instead: the drawing, or the test image."""
+    instead = "your drawing" if drawing_shown else f"test image {test_index}"
+    return f"{problem} Showing {instead} instead."
 
 
 def own_digit_verdicts(names, probabilities: dict, shift: tuple[int, int]) -> str:

@@ -382,7 +382,7 @@ def pooling_sentence(stage, config, shift: tuple[int, int], mode: str) -> str:
 
 def aps_sentence(stage, config, shift: tuple[int, int], mode: str) -> str:
     """One APS stage: its grid is picked per image, so its maps may move by a cell more or less than the rounded
-    shift; where the fill wraps they are compared at the whole-cell shift that matches best (core.lab.alignment)."""
+    shift; they are compared at the whole-cell shift that matches best (core.lab.alignment), with either fill."""
     cells = f"{stage.name} keeps one cell per {stage.stride} × {stage.stride} input pixels, on the grid APS picks"
     error, where = measured(stage, torus(config, mode))
     rounded = rounded_shift(stage, shift)
@@ -393,14 +393,19 @@ def aps_sentence(stage, config, shift: tuple[int, int], mode: str) -> str:
         return text + f"the relative difference is {relative(error)}."
     line = "is a whole number of its cells" if stage.whole else "is not a whole number of its cells"
     text = f"{cells}: a shift of {pair(shift)} {line}"
-    if mode != "circular":  # a zero fill loses what left the frame: only the rounded shift was compared
+    if mode != "circular":  # compared at the whole-cell shift that matches best, shifted with the zero fill
         text += f"; APS may keep another grid, which moves its maps by a cell more or less than {pair(rounded)}"
         if error < EXACT:
             return (
                 text
-                + f", yet here,{where} they move exactly by {pair(rounded)} (relative difference {relative(error)})."
+                + f", yet here,{where} they move exactly by {pair(stage.shift)} (relative difference "
+                + f"{relative(error)})."
             )
-        return text + f": compared at {pair(rounded)}, the relative difference is {relative(error)}{where}."
+        closest = f"{pair(stage.shift)} itself" if stage.shift == rounded else pair(stage.shift)
+        return text + (
+            f": of its maps' whole-cell shifts within a cell of {pair(rounded)}, {closest} comes closest to "
+            f"f(shift(x)), and there the relative difference is {relative(error)}{where}."
+        )
     if error < EXACT:
         moved = f"by {pair(stage.shift)}" + (f", not {pair(rounded)}" if stage.shift != rounded else "")
         return text + (
