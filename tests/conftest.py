@@ -23,7 +23,8 @@ atexit.register(shutil.rmtree, os.environ["CONVLAB_CACHE"], ignore_errors=True)
 
 
 # Page 1's and the worksheets' browser tests share one live server, the lab's and the journeys' another: two worker
-# processes, each with its server and Chromium, instead of every browser test queued behind one.
+# processes, each with its server and Chromium, instead of every browser test queued behind one. The comparison's and
+# your own digit's tests need no lab model trained before them: they run beside page 1's, for balance.
 PAGE_1_BROWSER_TESTS = {
     "test_browser_convolution",
     "test_browser_gradient_check",
@@ -31,6 +32,8 @@ PAGE_1_BROWSER_TESTS = {
     "test_browser_practice",
     "test_browser_shift_bridge",
     "test_browser_worksheets",
+    "test_browser_compare",
+    "test_browser_own_digit",
 }
 
 

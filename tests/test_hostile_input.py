@@ -49,7 +49,7 @@ def test_any_query_on_page_1_gives_the_solution_or_a_message_beside_each_bad_fie
 
 
 @settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 @given(
     dx=hostile_text,
