@@ -179,7 +179,7 @@ def comparison(dataset, smoke: bool) -> dict:
     chosen = members(config.train_size, config.epochs, seeds=1)
     started = time.monotonic()  # as the page does: ask for every training, then follow them until all are done
     jobs = compared.train(chosen)
-    for _ in compared.training_updates(jobs):
+    for _ in compared.training_updates(jobs, dataset, "zero"):
         pass
     trained = time.monotonic() - started
     failed = [member.variant.name for member, job in jobs.items() if job.state != "done"]

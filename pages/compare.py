@@ -150,7 +150,8 @@ jobs = train_as_planned(
     comparison.plan(chosen),
     ("compare", images, epochs, seeds),
     lambda: comparison.train(chosen),
-    comparison.training_updates,
+    # the measurements start as each model is trained, under the fill the link or the last visit chose
+    lambda jobs: comparison.training_updates(jobs, dataset, FILL.get(st.query_params.get("compare_fill"), "zero")),
 )
 st.caption(budget_sentence(images, epochs, tuple(sorted({member.seed for member in chosen})), len(chosen)))
 compare_view(jobs, dataset)

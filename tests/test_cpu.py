@@ -155,3 +155,73 @@ def test_cpu_turn_sets_torchs_threads_only_once_it_holds_the_cpu(monkeypatch):
 def test_a_turn_for_all_cores_uses_one_torch_thread_per_core():
     with cpu_turn():
         assert torch.get_num_threads() == cpu.cpu_count()
+
+
+def acquire_in_thread(queue: CpuQueue, claim: Claim) -> threading.Thread:
+    """The claim waits for the CPU in a thread of its own; returns once it is queued or holding."""
+    thread = threading.Thread(target=queue.acquire, args=(claim,))
+    thread.start()
+    while not (claim.cores or queue.waiting):
+        time.sleep(0.001)
+    return thread
+
+
+def test_a_training_alone_has_every_core_and_lends_all_but_one_to_a_second_between_batches():
+    queue = CpuQueue(cores=2)
+    first, second = Claim(remaining=seconds_left(5.0), shares=True), Claim(remaining=seconds_left(9.0), shares=True)
+    queue.acquire(first)
+    assert first.cores == 2
+    waiter = acquire_in_thread(queue, second)
+    assert second.cores == 0  # it waits for the first one's next batch
+    queue.give_way(first)
+    waiter.join(5)
+    assert (first.cores, second.cores) == (1, 1)  # side by side, one torch thread each
+    queue.release(second)
+    queue.give_way(first)  # alone again: every core back
+    assert first.cores == 2
+    queue.release(first)
+
+
+def test_a_training_lends_a_core_to_a_page_redraw_and_keeps_the_other():
+    queue = CpuQueue(cores=2)
+    training, redraw = Claim(remaining=seconds_left(30.0), shares=True), Claim(interactive=True, threads=1)
+    queue.acquire(training)
+    waiter = acquire_in_thread(queue, redraw)
+    queue.give_way(training)
+    waiter.join(5)
+    assert (training.cores, redraw.cores) == (1, 1)
+    queue.release(redraw)
+    queue.release(training)
+
+
+def test_work_that_needs_every_core_waits_for_both_trainings_and_takes_no_core_it_cannot_use():
+    queue, order = CpuQueue(cores=2), []
+    first = Claim(remaining=seconds_left(5.0), shares=True)
+    second = Claim(remaining=seconds_left(6.0), shares=True)
+    queue.acquire(first)
+    acquire_in_thread(queue, second)
+    queue.give_way(first)
+    whole = Claim(remaining=seconds_left(60.0))  # longer than both: it waits for them
+    threads = queue_up(queue, {"all cores": whole}, order)
+    queue.give_way(first)
+    assert (first.cores, second.cores, whole.cores) == (1, 1, 0)
+    queue.release(first)
+    assert whole.cores == 0 and queue.waiting == 1  # one core free is not enough for it
+    queue.release(second)
+    threads[0].join(5)
+    assert order == ["all cores"]
+
+
+def test_a_lone_training_keeps_every_core_while_only_work_that_needs_them_all_waits():
+    queue = CpuQueue(cores=2)
+    training = Claim(remaining=seconds_left(1.0), shares=True)
+    queue.acquire(training)
+    whole = Claim(remaining=seconds_left(60.0))
+    acquire_in_thread(queue, whole)
+    queue.give_way(training)  # a lent core would sit idle: the waiting work needs two
+    assert training.cores == 2 and whole.cores == 0
+    queue.release(training)
+    while not whole.cores:
+        time.sleep(0.001)
+    assert whole.cores == 2
+    queue.release(whole)

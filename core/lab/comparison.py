@@ -160,12 +160,18 @@ class Comparison:
     def train(self, chosen: list[Member]) -> dict[Member, Job]:
         return {member: self.cache.request(member.kind, member.config) for member in chosen}
 
-    def training_updates(self, jobs: dict[Member, Job]) -> Iterator[Progress]:
-        """One bar for every training of the comparison, until all have finished."""
+    def training_updates(
+        self, jobs: dict[Member, Job], dataset: Dataset | None = None, mode: str = "zero"
+    ) -> Iterator[Progress]:
+        """One bar for every training of the comparison, until all have finished. Given the dataset, each model's
+        measurements under `mode` start as soon as it is trained, on a core the trainings leave free."""
 
         def snapshot() -> Progress | None:
             for job in jobs.values():
                 job.seen()
+                if dataset is not None and job.state == "done":
+                    for name, compute in self._needed(job, dataset, mode):
+                        self.cache.prepare(job, name, compute)
             running = [job for job in jobs.values() if not job.finished]
             if not running:
                 return None

@@ -3,6 +3,11 @@
 Interactive work on one image (a page redraw) goes first; then the work with the fewest estimated
 seconds left (shortest-remaining-first), less half a second for every second it has waited, so a
 long job is never starved. A long job gives way between batches only when better-placed work waits.
+
+The queue lends cores, not the whole CPU. Work that shares (a training) runs on every core while it is
+alone and on one core beside other work while anything waits: two trainings of the lab's small models
+side by side, one torch thread each, do a third more per second than one after the other on two
+threads (bench/run.py's comparison figures). A page redraw takes one core; other work, all of them.
 """
 
 import os
@@ -29,7 +34,11 @@ def cpu_count() -> int:
 
 
 def configure_threads(threads: int | None = None) -> None:
-    """Give torch `threads` threads (default one per core) in this thread; only the CPU's holder should call it."""
+    """Give torch `threads` threads (default one per core); only the CPU's holders should call it.
+
+    The count is the process's, not the thread's (OpenMP's setting outside a parallel region is global):
+    the queue gives several holders one core each, so they all ask for one thread.
+    """
     threads = threads or cpu_count()
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
@@ -42,6 +51,8 @@ class Claim:
     remaining: Callable[[float], float] = lambda held_seconds: 0.0  # estimated seconds left, given the seconds held
     interactive: bool = False  # work on one image for a page being drawn: before everything else
     threads: int | None = None  # torch threads while holding the CPU; None = one per core
+    shares: bool = False  # all cores while alone, one core beside other work (a training, between its batches)
+    cores: int = 0  # cores it holds now, and so its torch threads
     waited: float = 0.0  # seconds spent waiting for the CPU, over this work's whole life
     held: float = 0.0  # seconds spent holding it, up to its last turn
     _asked_at: float = 0.0
@@ -59,61 +70,88 @@ class Claim:
 
 
 class CpuQueue:
-    """The CPU, lent to one claim at a time; when it is given back, the best-placed waiting claim has it next."""
+    """The cores, lent to the best-placed waiting claims while they fit; given back, they go to the next best."""
 
-    def __init__(self, aging: float = AGING):
+    def __init__(self, aging: float = AGING, cores: int | None = None):
         self._aging = aging
+        self._cores = cores or cpu_count()
         self._lock = threading.Lock()
         self._waiting: list[Claim] = []
-        self._holder: Claim | None = None
+        self._holders: list[Claim] = []
 
     def acquire(self, claim: Claim) -> None:
         with self._lock:
             claim._asked_at = time.monotonic()
             claim._granted.clear()
-            if self._holder is None:
-                self._grant(claim)
-            else:
-                self._waiting.append(claim)
+            self._waiting.append(claim)
+            self._grant_what_fits()
         claim._granted.wait()
-        configure_threads(claim.threads)  # set only once holding: the thread count is the holder's to choose
+        configure_threads(claim.cores)  # set only once holding: the thread count is the holder's to choose
 
     def release(self, claim: Claim) -> None:
         with self._lock:
             claim.held += time.monotonic() - claim._granted_at
-            claim._granted_at = None
-            self._holder = None
-            if self._waiting:
-                best = min(self._waiting, key=self._rank)
-                self._waiting.remove(best)
-                self._grant(best)
+            claim._granted_at, claim.cores = None, 0
+            self._holders.remove(claim)
+            self._grant_what_fits()
 
     def give_way(self, claim: Claim) -> None:
-        """Between batches: if `claim` holds the CPU and better-placed work waits, let that go first, then go on."""
+        """Between batches, from the holder's own thread: work that shares keeps one core and lends the others
+        while anything waits, and takes the free ones back while nothing does; then, if better-placed work still
+        waits, the holder lets it go first and carries on after."""
         with self._lock:
-            better_waits = self._holder is claim and any(
-                self._rank(other) < self._rank(claim) for other in self._waiting
-            )
+            if claim not in self._holders:
+                return
+            best = min(self._waiting, key=self._rank, default=None)
+            if claim.shares and best is not None and claim.cores > 1 and self._needs(best) == 1:
+                claim.cores = 1  # the best-placed waiting work fits on the core this lends it
+                self._grant_what_fits()
+            elif claim.shares and not self._waiting and self._holders == [claim]:
+                claim.cores = self._cores
+            better_waits = any(self._rank(other) < self._rank(claim) for other in self._waiting)
         if better_waits:
             self.release(claim)
             self.acquire(claim)
+        else:
+            configure_threads(claim.cores)
 
     @property
     def waiting(self) -> int:
         with self._lock:
             return len(self._waiting)
 
-    def _grant(self, claim: Claim) -> None:
+    def _free(self) -> int:
+        return self._cores - sum(holder.cores for holder in self._holders)
+
+    def _needs(self, claim: Claim) -> int:
+        """Cores a claim needs to start: one for a page redraw or work that shares, else its threads' worth."""
+        if claim.interactive or claim.shares:
+            return 1
+        return min(claim.threads or self._cores, self._cores)
+
+    def _grant_what_fits(self) -> None:
+        """The best-placed waiting claims, in order, while the next one fits: nobody is overtaken for being big."""
+        while self._waiting:
+            best = min(self._waiting, key=self._rank)
+            if self._needs(best) > self._free():
+                return
+            self._waiting.remove(best)
+            # torch's thread count is one for the whole process: work that shares has every core only alone.
+            alone = not self._waiting and not self._holders
+            cores = self._cores if best.shares and alone else self._needs(best)
+            self._grant(best, cores)
+
+    def _grant(self, claim: Claim, cores: int) -> None:
         now = time.monotonic()
         claim.waited += now - claim._asked_at
-        claim._granted_at = now
-        self._holder = claim
+        claim._granted_at, claim.cores = now, cores
+        self._holders.append(claim)
         claim._granted.set()
 
     def _rank(self, claim: Claim) -> tuple[int, float]:
         """Lower goes first: interactive work, then the fewest seconds left less the aging credit."""
         waited = claim.waited
-        if claim is not self._holder:
+        if claim not in self._holders:
             waited += time.monotonic() - claim._asked_at
         return (0 if claim.interactive else 1, claim.remaining_seconds() - self._aging * waited)
 

@@ -35,7 +35,7 @@ class Results:
         self._shelves: weakref.WeakKeyDictionary[Job, Shelf] = weakref.WeakKeyDictionary()
         # One at a time, in the order asked for: they are sweeps of similar size, shorter work overtakes
         # them between batches anyway, and one thread keeps torch fast (see workers.py).
-        self._preparer = Workers(1, "convlab-derived")
+        self._preparer = Workers(2, "convlab-derived")
 
     def derived(self, job: Job, name: Any, compute: Callable[[Any], Any], uses_cpu: bool = True) -> Any:
         """Something computed from a finished model (a sweep, a grid), once per model and name.
@@ -127,7 +127,7 @@ class Results:
             return shelf
 
     def _compute(self, job: Job, shelf: Shelf, name: Any, compute: Callable[[Any], Any], uses_cpu: bool) -> Any:
-        claim = Claim(remaining=lambda held: pace_remaining(held, shelf.progress.get(name)))
+        claim = Claim(remaining=lambda held: pace_remaining(held, shelf.progress.get(name)), shares=True)
         with shelf.lock:
             shelf.claims[name] = claim
         try:

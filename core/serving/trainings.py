@@ -104,7 +104,7 @@ class Trainings:
     def _run(self, job: Job) -> None:
         if self._abandoned(job):
             return self._finish(job, "cancelled", NOT_STARTED)
-        claim = Claim(remaining=lambda held: training_remaining(job.estimated_seconds, held, job.fraction))
+        claim = Claim(remaining=lambda held: training_remaining(job.estimated_seconds, held, job.fraction), shares=True)
         job.cpu, job.state = claim, "running"
 
         def should_stop() -> bool:
