@@ -152,6 +152,7 @@ jobs = train_as_planned(
     lambda: comparison.train(chosen),
     # the measurements start as each model is trained, under the fill the link or the last visit chose
     lambda jobs: comparison.training_updates(jobs, dataset, FILL.get(st.query_params.get("compare_fill"), "zero")),
+    page_default=(images, epochs, seeds) == (DEFAULT.train_size, DEFAULT.epochs, 1),
 )
 st.caption(budget_sentence(images, epochs, tuple(sorted({member.seed for member in chosen})), len(chosen)))
 compare_view(jobs, dataset)

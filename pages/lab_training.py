@@ -141,12 +141,19 @@ def confirm(setting) -> None:
 
 def trained_models(lab: Lab, config: TrainConfig) -> dict:
     """Both models for these settings, once trained; first the estimate and, for a long training, a confirmation."""
-    return train_as_planned(lab.plan(config), config, lambda: lab.train(config), lab.training_updates)
+    return train_as_planned(
+        lab.plan(config), config, lambda: lab.train(config), lab.training_updates, page_default=config == TrainConfig()
+    )
 
 
-def train_as_planned(plan: TrainingPlan, setting, train: Callable[[], dict], updates: Callable) -> dict:
+def train_as_planned(
+    plan: TrainingPlan, setting, train: Callable[[], dict], updates: Callable, page_default: bool = False
+) -> dict:
     """The models a page needs (train() starts or finds them), once trained: first the estimate in the sidebar and,
     for a long training, a confirmation; `setting` (hashable) is what the learner confirms; updates(jobs) follows them.
+
+    The page's own default setting is never put to the learner: it is what a teacher sends a class to, and a busy
+    server (thirty students opening it at once) makes even the default's estimate long. The estimate still shows.
     """
     # One slot in the sidebar and one in the page for the estimate, the confirmation or the refusal: whatever this
     # run draws replaces what the last run drew there at once (a confirmed training shows no "Train anyway" button).
@@ -155,7 +162,8 @@ def train_as_planned(plan: TrainingPlan, setting, train: Callable[[], dict], upd
         note.error(f"{plan.describe()} This server allows {duration(plan.cap_seconds)}: use fewer images or epochs.")
         ask.info("These settings take longer to train than this server allows: see the sidebar.", icon="⏱️")
         st.stop()
-    if plan.needs_confirmation and setting not in st.session_state.get("confirmed_trainings", set()):
+    confirmed = page_default or setting in st.session_state.get("confirmed_trainings", set())
+    if plan.needs_confirmation and not confirmed:
         note.warning(plan.describe(), icon="⏱️")
         # The question goes where the learner is looking; the sidebar's form can be taller than the screen.
         with ask.container():

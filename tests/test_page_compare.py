@@ -3,6 +3,7 @@
 The page measures on the first 2,000 test images; here on 400 (the cache keys carry the count), to keep the suite fast.
 """
 
+import dataclasses
 import json
 
 import pytest
@@ -90,3 +91,35 @@ def test_a_link_with_unknown_values_is_corrected_and_said_so(fewer_images):
     )
     assert "compare_epochs = abc, which is not a number, so this page shows 1" in text
     assert at.table[0].value.columns[1] == "at (2, 0), zero"
+
+
+class TrainingsStarted(Exception):
+    """Raised in place of the comparison's trainings: the page got past its question."""
+
+
+@pytest.fixture
+def long_estimate(monkeypatch):
+    """Every comparison looks like a 2-minute training (a busy server), and asking for it starts nothing."""
+
+    def plan(self, chosen):
+        return dataclasses.replace(plan_of(self, chosen), seconds={"CNN": 60.0, "CNN, APS": 60.0})
+
+    def train(self, chosen):
+        raise TrainingsStarted
+
+    plan_of = Comparison.plan
+    monkeypatch.setattr(Comparison, "plan", plan)
+    monkeypatch.setattr(Comparison, "train", train)
+
+
+def test_the_default_comparison_starts_without_asking_even_when_the_server_is_busy(long_estimate):
+    at = open_compare({})
+    assert "TrainingsStarted" in str(at.exception)  # straight to the trainings
+    assert not any(b.label.startswith("Train anyway") for b in at.main.button)
+    assert any("Training takes about **2 min**" in i.value for i in at.sidebar.info)  # the estimate still shows
+
+
+def test_a_comparison_the_learner_made_longer_asks_first_when_the_estimate_is_long(long_estimate):
+    at = open_compare({"compare_seeds": "3"})
+    assert not at.exception, at.exception
+    assert "Train anyway (2 min)" in [b.label for b in at.main.button]

@@ -145,6 +145,18 @@ def test_a_long_training_waits_for_a_confirmation_and_says_how_long(open_page, f
     assert lab.cache.counts["trainings_started"] == before and not at.table
 
 
+def test_the_default_lab_never_asks_for_a_confirmation_even_when_a_busy_server_estimates_long(
+    open_page, first_run, monkeypatch
+):
+    lab = shared_lab()
+    long = dataclasses.replace(lab.plan(TrainConfig()), seconds={"MLP": 12.0, "CNN": 48.0})
+    monkeypatch.setattr(type(lab), "plan", lambda self, config: long)
+    at = open_page(PAGE, {}, timeout=TIMEOUT)
+    assert not at.exception
+    assert not any(b.label.startswith("Train anyway") for b in at.main.button)
+    assert at.table  # the class's default models, shown
+
+
 def test_a_plan_estimates_only_the_models_not_yet_trained_and_lists_what_runs_ahead(first_run):
     lab = shared_lab()
     assert not lab.plan(TrainConfig()).needs_training  # the defaults, trained by the first run
