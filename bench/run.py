@@ -169,34 +169,48 @@ def sweep(models: dict, dataset, smoke: bool) -> dict:
 
 
 def comparison(dataset, smoke: bool) -> dict:
-    """The "Compare the fixes" view at its default budget on a fresh cache: every variant trained, then measured."""
+    """The "Compare the fixes" view at its default budget, as the page runs it: on a fresh server, and on one where the
+    lab's default CNN and MLP are trained already (a class arriving from the lab). Wall clock from the request until
+    every model is trained, and until the page has every measurement (each model is measured once it is trained)."""
     from core.lab.comparison import Comparison, members
 
-    compared = Comparison(ModelCache(OneDataset(dataset)))
-    if smoke:
-        compared.images = 300
     config = TrainConfig(train_size=1_000) if smoke else TrainConfig()
     chosen = members(config.train_size, config.epochs, seeds=1)
-    started = time.monotonic()  # as the page does: ask for every training, then follow them until all are done
-    jobs = compared.train(chosen)
-    for _ in compared.training_updates(jobs, dataset, "zero"):
-        pass
-    trained = time.monotonic() - started
-    failed = [member.variant.name for member, job in jobs.items() if job.state != "done"]
-    if failed:
-        raise RuntimeError(f"the comparison's trainings failed: {failed}")
-    started = time.monotonic()  # everything the page shows at its default shift (2, 0), zero fill
-    for _ in compared.measure_updates(jobs, dataset, "zero"):
-        pass
-    rows = compared.rows(jobs, dataset, 2, 0, "zero")
-    measured = time.monotonic() - started
-    original = {row.variant: row.original.mean for row in rows}
+
+    def run(lab_first: bool) -> tuple[Comparison, dict, float, float]:
+        compared = Comparison(ModelCache(OneDataset(dataset)))
+        if smoke:
+            compared.images = 300
+        if lab_first:  # the lab's two defaults, trained before the clock starts
+            lab = [compared.cache.request(kind, config) for kind in ("cnn", "mlp")]
+            while not all(job.finished for job in lab):
+                for job in lab:
+                    job.seen()
+                time.sleep(0.1)
+        started = time.monotonic()  # as the page does: ask for every training, then follow them until all are done
+        jobs = compared.train(chosen)
+        for _ in compared.training_updates(jobs, dataset, "zero"):
+            pass
+        trained = time.monotonic() - started
+        failed = [member.variant.name for member, job in jobs.items() if job.state != "done"]
+        if failed:
+            raise RuntimeError(f"the comparison's trainings failed: {failed}")
+        for _ in compared.measure_updates(jobs, dataset, "zero"):  # everything at its default shift (2, 0), zero fill
+            pass
+        compared.rows(jobs, dataset, 2, 0, "zero")
+        return compared, jobs, trained, time.monotonic() - started
+
+    compared, jobs, trained, shown = run(lab_first=False)
+    _, _, trained_after_lab, shown_after_lab = run(lab_first=True)
+    original = {row.variant: row.original.mean for row in compared.rows(jobs, dataset, 2, 0, "zero")}
     return {
         "config": config,
         "models": len(jobs),
         "images": compared.images,
         "train_seconds": trained,
-        "measure_seconds": measured,
+        "shown_seconds": shown,
+        "train_after_lab_seconds": trained_after_lab,
+        "shown_after_lab_seconds": shown_after_lab,
         # each variant's own training loop (without the CPU it let the others have), and its accuracy
         "variants": [
             (member.variant.name, job.result.seconds, original[member.variant]) for member, job in jobs.items()
@@ -207,20 +221,32 @@ def comparison(dataset, smoke: bool) -> dict:
 def comparison_rows(compared: dict) -> list[str]:
     config = compared["config"]
     budget = f"{config.train_size:,} images × {config.epochs} epoch{'s' if config.epochs > 1 else ''}, 1 seed"
+    models, images = compared["models"], compared["images"]
     lines = [
         seconds_row(
-            f"the comparison's {compared['models']} models trained through the cache, wall clock ({budget} each)",
+            f"the comparison's {models} models trained through the cache on a fresh server, wall clock ({budget} each)",
             compared["train_seconds"],
             10,
         ),
         seconds_row(
-            f"  then measured for the page (shift (2, 0), zero fill; {compared['images']:,} test images)",
-            compared["measure_seconds"],
+            f"  and every measurement the page shows ready (shift (2, 0), zero fill; {images:,} test images)",
+            compared["shown_seconds"],
         ),
+        seconds_row(
+            f"the same {models}, the lab's default CNN and MLP already trained (a class arriving from the lab)",
+            compared["train_after_lab_seconds"],
+            10,
+        ),
+        seconds_row("  and every measurement the page shows ready", compared["shown_after_lab_seconds"]),
     ]
     for name, seconds, original in compared["variants"]:
         lines.append(
-            row(f"  {name}: its training loop, accuracy on those images", f"{seconds:.2f} s, {original:.4f}", "", None)
+            row(
+                f"  {name}: its training loop (fresh server), accuracy on those images",
+                f"{seconds:.2f} s, {original:.4f}",
+                "",
+                None,
+            )
         )
     return lines
 
