@@ -16,10 +16,11 @@ from core.lab.comparison_words import (
     why_circular,
 )
 from core.lab.config import OFFERED, TrainConfig
-from core.lab.questions import MAX_SHIFT, shared_lab
+from core.lab.questions import shared_lab
 from core.lab.wording import pair
 from core.serving.timing import timed
 from pages.lab_training import BOUNDS, keep_in_bounds, train_as_planned
+from pages.lab_views import FILL, shift_controls
 from pages.page_state import remember
 from pages.progress import show_progress
 from pages.streamlit_internals import drop_unreadable_numbers, through_app_navigation
@@ -29,7 +30,6 @@ through_app_navigation()
 lab = shared_lab()
 comparison = Comparison(lab.cache)
 DEFAULT = TrainConfig()
-FILL = {"zero": "zero", "wrap": "circular"}  # the control's label (also in the URL) → the shift mode
 BUDGET = ["compare_images", "compare_epochs", "compare_seeds"]
 SHIFT = ["compare_dx", "compare_dy", "compare_fill"]
 
@@ -73,30 +73,13 @@ def budget() -> tuple[int, int, int]:
 @timed("fragment compare-view")
 def compare_view(jobs: dict, dataset) -> None:
     """Everything the shift controls change; a slider reruns only this part of the page."""
-    changed = keep_in_bounds(
-        {"compare_fill": (list(FILL), "zero")},
-        {"compare_dx": (-MAX_SHIFT, MAX_SHIFT, 2), "compare_dy": (-MAX_SHIFT, MAX_SHIFT, 0)},
+    dx, dy, fill = shift_controls(
+        "compare_",
+        fill_help="What comes in at the edge: zeros, or what fell off the other side (wrap). The table shows both "
+        "fills' accuracy; the rest follows this choice.",
         page="this page",
     )
-    drop_unreadable_numbers("compare_dx", "compare_dy")
-    if changed:
-        st.info(changed, icon="🔗")
-    controls = st.columns([3, 3, 2.2], gap="medium", vertical_alignment="bottom")
-    dx = controls[0].slider("dx: move right →", -MAX_SHIFT, MAX_SHIFT, 2, key="compare_dx", bind="query-params")
-    dy = controls[1].slider("dy: move down ↓", -MAX_SHIFT, MAX_SHIFT, 0, key="compare_dy", bind="query-params")
-    fill = controls[2].segmented_control(
-        "Fill",
-        list(FILL),
-        default="zero",
-        required=True,
-        key="compare_fill",
-        bind="query-params",
-        help="What comes in at the edge: zeros, or what fell off the other side (wrap). The table shows both fills' "
-        "accuracy; the rest follows this choice.",
-    )
-    if fill not in FILL:
-        st.rerun()
-    mode, shift = FILL[fill], (int(dx), int(dy))
+    mode, shift = FILL[fill], (dx, dy)
     show_progress(comparison.measure_updates(jobs, dataset, mode))
     with st.spinner(f"Measuring every model at {pair(shift)}…"):
         rows = comparison.rows(jobs, dataset, *shift, mode)

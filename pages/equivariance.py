@@ -17,16 +17,15 @@ from core.lab.wording import FILL_NAMES, pair
 from core.serving.timing import timed
 from pages.lab_confusion import show_border_question, show_confusions
 from pages.lab_own_digit import OWN_DIGIT, image_source, own_digit, test_image
-from pages.lab_training import SETTINGS, keep_in_bounds, trained_models, training_settings
-from pages.lab_views import dark_theme, show_hidden_units, show_images, show_layers, show_table
+from pages.lab_training import SETTINGS, trained_models, training_settings
+from pages.lab_views import FILL, dark_theme, shift_controls, show_hidden_units, show_images, show_layers, show_table
 from pages.page_state import adopt_renamed_parameters, remember
 from pages.progress import show_progress
-from pages.streamlit_internals import drop_unreadable_numbers, through_app_navigation
+from pages.streamlit_internals import through_app_navigation
 
 through_app_navigation()
 
 lab = shared_lab()
-FILL = {"zero": "zero", "wrap": "circular"}  # the control's label (also in the URL) → the shift mode
 EXPLORER = ["dx", "dy", "fill", "test_image", "random_digit", "show_grid"]
 # Links made before every control's name was unique in the app.
 RENAMED = {
@@ -49,32 +48,7 @@ def pick_random_image(dataset) -> None:
 def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     """Everything the shift sliders change; a slider reruns only this part of the page."""
     remember("equivariance_explorer", EXPLORER)
-    changed = keep_in_bounds(
-        {"fill": (list(FILL), "zero")},
-        {
-            "dx": (-MAX_SHIFT, MAX_SHIFT, 2),
-            "dy": (-MAX_SHIFT, MAX_SHIFT, 0),
-            "test_image": (0, len(dataset.x_test) - 1, 0),
-        },
-        spellings={"fill": {mode: label for label, mode in FILL.items()}},
-    )
-    drop_unreadable_numbers("dx", "dy", "test_image")
-    if changed:
-        st.info(changed, icon="🔗")
-    controls = st.columns([3, 3, 2.2], gap="medium", vertical_alignment="bottom")
-    dx = controls[0].slider("dx: move right →", -MAX_SHIFT, MAX_SHIFT, 2, key="dx", bind="query-params")
-    dy = controls[1].slider("dy: move down ↓", -MAX_SHIFT, MAX_SHIFT, 0, key="dy", bind="query-params")
-    fill = controls[2].segmented_control(
-        "Fill",
-        list(FILL),
-        default="zero",
-        required=True,
-        key="fill",
-        bind="query-params",
-        help="What comes in at the edge: zeros, or what fell off the other side (wrap).",
-    )
-    if fill not in FILL:  # an empty ?fill= in the URL clears even a required control; the rerun resets it
-        st.rerun()
+    dx, dy, fill = shift_controls(ranges={"test_image": (0, len(dataset.x_test) - 1, 0)})
     mode, shift = FILL[fill], (dx, dy)
     for job in jobs.values():
         lab.prepare_sweep(job, dataset, mode)

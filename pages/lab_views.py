@@ -6,9 +6,13 @@ from core.lab.captions import consistency_note, hidden_units_sentence, layer_cap
 from core.lab.charts import probabilities_chart
 from core.lab.explain import reference_table
 from core.lab.images import difference_picture, digit_picture, feature_map_picture, hidden_picture, strongest_channels
-from core.lab.questions import CONSISTENCY_SHIFT
+from core.lab.questions import CONSISTENCY_SHIFT, MAX_SHIFT
 from core.lab.wording import shifted_by
+from pages.lab_training import keep_in_bounds
+from pages.streamlit_internals import drop_unreadable_numbers
 
+FILL = {"zero": "zero", "wrap": "circular"}  # the fill control's label (also in the URL) → the shift mode
+FILL_HELP = "What comes in at the edge: zeros, or what fell off the other side (wrap)."
 LAYER_COLUMNS = [1.2, 2, 2, 2]
 DIGIT_WIDTH = 168  # pixels: six per pixel of a 28×28 digit
 
@@ -16,6 +20,34 @@ DIGIT_WIDTH = 168  # pixels: six per pixel of a 28×28 digit
 def dark_theme() -> bool:
     """Whether the learner sees the dark theme, so that pictures are drawn on its background, not as white tiles."""
     return st.context.theme.type == "dark"
+
+
+def shift_controls(
+    prefix: str = "", ranges: dict | None = None, fill_help: str = FILL_HELP, page: str = "the lab"
+) -> tuple[int, int, str]:
+    """The dx and dy sliders and the fill control, bound to the URL as {prefix}dx, {prefix}dy and {prefix}fill:
+    (dx, dy, the fill's label). A link's value out of bounds is corrected first, and said so; `ranges` adds other
+    numbers of the same fragment to that check (key → (low, high, default))."""
+    dx_key, dy_key, fill_key = f"{prefix}dx", f"{prefix}dy", f"{prefix}fill"
+    ranges = {dx_key: (-MAX_SHIFT, MAX_SHIFT, 2), dy_key: (-MAX_SHIFT, MAX_SHIFT, 0), **(ranges or {})}
+    changed = keep_in_bounds(
+        {fill_key: (list(FILL), "zero")},
+        ranges,
+        spellings={fill_key: {mode: label for label, mode in FILL.items()}},
+        page=page,
+    )
+    drop_unreadable_numbers(*ranges)
+    if changed:
+        st.info(changed, icon="🔗")
+    controls = st.columns([3, 3, 2.2], gap="medium", vertical_alignment="bottom")
+    dx = controls[0].slider("dx: move right →", -MAX_SHIFT, MAX_SHIFT, 2, key=dx_key, bind="query-params")
+    dy = controls[1].slider("dy: move down ↓", -MAX_SHIFT, MAX_SHIFT, 0, key=dy_key, bind="query-params")
+    fill = controls[2].segmented_control(
+        "Fill", list(FILL), default="zero", required=True, key=fill_key, bind="query-params", help=fill_help
+    )
+    if fill not in FILL:  # an empty ?fill= in the URL clears even a required control; the rerun resets it
+        st.rerun()
+    return int(dx), int(dy), fill
 
 
 def show_table(rows, shift: tuple[int, int], mode: str, images: int) -> None:

@@ -1,4 +1,5 @@
-"""Compare the fixes in a real Chromium: one progress bar, both tables, the chart; to the lab at the same shift and back."""
+"""Compare the fixes in a real Chromium: one progress bar, both tables, the chart; to the lab at the same shift, Back,
+Forward and a reload."""
 
 import re
 
@@ -57,3 +58,15 @@ def test_the_comparison_trains_every_model_once_and_goes_to_the_lab_at_its_shift
     wait_idle(page)
     assert "compare_seeds=3" in page.url
     assert trainings_of(live_app, chosen) == [1] * len(chosen), "back on the comparison: nothing trained again"
+
+    page.go_forward()  # the lab again, at the comparison's shift
+    expect(page.get_by_text("Accuracy against shift")).to_be_visible(timeout=120_000)
+    assert "dx=1" in page.url and "equivariance" in page.url
+    page.go_back()
+    page.reload()  # a reload keeps the comparison's budget and shift, and trains nothing
+    expect(page.get_by_text("Questions learners ask")).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    assert "compare_seeds=3" in page.url and "compare_dx=1" in page.url
+    assert "seeds 0 to 2; 27 models in all" in main_text(page)
+    assert table_row(page, 0, INVARIANT)[-1] == "100.00 ± 0.00%"
+    assert trainings_of(live_app, chosen) == [1] * len(chosen), "after Forward, Back and a reload: nothing retrained"

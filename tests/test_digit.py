@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from core.lab.captions import model_verdicts
 from core.lab.digit import (
     BOX,
     CENTRE,
@@ -18,7 +19,6 @@ from core.lab.digit import (
     UnreadableImage,
     centre_of_mass,
     failed_upload_message,
-    own_digit_verdicts,
     prepare_digit,
     read_upload,
     small_picture_note,
@@ -163,7 +163,7 @@ def test_files_that_are_not_readable_pictures_get_a_message_not_an_exception(mni
 
 def test_the_verdict_on_a_learners_digit_names_no_true_class():
     probabilities = {"MLP": np.eye(10)[3] * 0.6 + 0.04, "CNN": np.eye(10)[7] * 0.9 + 0.01}
-    line = own_digit_verdicts(tuple("0123456789"), probabilities, (2, 0))
+    line = model_verdicts(tuple("0123456789"), None, probabilities, (2, 0))
     assert line == "Shifted, your digit: the MLP says **3** (64%); the CNN says **7** (91%)."
     assert not any(mark in line for mark in "✅❌")
 

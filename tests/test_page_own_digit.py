@@ -7,8 +7,9 @@ import torch
 from conftest import shown_text
 from PIL import Image
 
+from core.lab.captions import model_verdicts
 from core.lab.config import TrainConfig
-from core.lab.digit import own_digit_verdicts, prepare_digit, read_upload
+from core.lab.digit import prepare_digit, read_upload
 from core.lab.questions import shared_lab
 
 PAGE = "pages/equivariance.py"
@@ -62,7 +63,7 @@ def test_an_uploaded_photo_is_prepared_and_goes_everywhere_a_test_image_goes(ope
     for dx in (2, -3):  # the default shift, then a slider move: the digit stays
         at.slider(key="dx").set_value(dx).run()
         probabilities = lab.probabilities(jobs, torch.from_numpy(prepared.image), dx, 0, "zero")
-        assert own_digit_verdicts(names, probabilities, (dx, 0)) in [m.value for m in at.markdown]
+        assert model_verdicts(names, None, probabilities, (dx, 0)) in [m.value for m in at.markdown]
     assert not any(mark in shown_text(at) for mark in "✅❌")  # no right or wrong: only the learner knows the digit
 
 

@@ -31,6 +31,28 @@ def test_the_estimate_grows_with_the_work_per_image_of_the_architecture():
     assert speed.training_seconds("mlp", wider) == speed.training_seconds("mlp", DEFAULT)  # the MLP ignores CNN fields
 
 
+def test_blurpool_aps_and_circular_padding_are_estimated_at_what_their_steps_cost_beyond_their_multiply_adds():
+    speed = Speed()
+    plain = speed.training_seconds("cnn", DEFAULT)
+    for changes, factor in (
+        ({"cnn_padding": "circular"}, 1.33),
+        ({"cnn_downsample": "blurpool"}, 1.86),
+        ({"cnn_downsample": "aps"}, 2.55),
+        ({"cnn_padding": "circular", "cnn_downsample": "aps"}, 1.33 * 2.55),
+    ):
+        assert speed.training_seconds("cnn", dataclasses.replace(DEFAULT, **changes)) == pytest.approx(plain * factor)
+    assert speed.training_seconds("mlp", dataclasses.replace(DEFAULT, cnn_downsample="aps")) == pytest.approx(
+        speed.training_seconds("mlp", DEFAULT)
+    )
+
+
+def test_a_measured_aps_training_leaves_the_plain_cnns_estimate_where_its_own_speed_put_it():
+    speed = Speed()
+    speed.measured("cnn", DEFAULT, cpu_seconds=2.0)
+    speed.measured("cnn", dataclasses.replace(DEFAULT, cnn_downsample="aps"), cpu_seconds=2.0 * 2.55)
+    assert speed.training_seconds("cnn", DEFAULT) == pytest.approx(2.0)
+
+
 def test_before_any_training_the_estimate_uses_the_prior_speed():
     speed = Speed(prior={"mlp": 1e9, "cnn": 2e9})
     assert speed.training_seconds("cnn", DEFAULT) == pytest.approx(training_flops("cnn", DEFAULT) / 2e9)

@@ -83,10 +83,20 @@ def top1_change_from(original_probs, shifted_probs) -> TopChange:
     )
 
 
-def top1_change(model: nn.Module, images: torch.Tensor, mode: str, step: Step | None = None) -> TopChange:
-    """Each uint8 image (N, 28, 28) against itself moved one pixel right, left, down and up, all four pairs averaged."""
+def top1_change(
+    model: nn.Module,
+    images: torch.Tensor,
+    mode: str,
+    step: Step | None = None,
+    original_logits: torch.Tensor | None = None,
+) -> TopChange:
+    """Each uint8 image (N, 28, 28) against itself moved one pixel right, left, down and up, all four pairs averaged.
+
+    original_logits: the model's scores for the unshifted images, when the caller has them already."""
     parts = 1 + len(ONE_PIXEL_MOVES)
-    original = torch.softmax(predict_logits(model, images, step=part_of(step, 0, parts)), dim=1)
+    if original_logits is None:
+        original_logits = predict_logits(model, images, step=part_of(step, 0, parts))
+    original = torch.softmax(original_logits, dim=1)
     shifted = [
         torch.softmax(predict_logits(model, shift_images(images, dx, dy, mode), step=part_of(step, i, parts)), dim=1)
         for i, (dx, dy) in enumerate(ONE_PIXEL_MOVES, start=1)

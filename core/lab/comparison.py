@@ -8,11 +8,19 @@ from dataclasses import dataclass
 
 import torch
 
-from core.lab.compare import COMPARE_IMAGES, VARIANTS, Variant, last_map_error, mean_and_spread, top1_change
+from core.lab.compare import (
+    COMPARE_IMAGES,
+    ONE_PIXEL_MOVES,
+    VARIANTS,
+    Variant,
+    last_map_error,
+    mean_and_spread,
+    top1_change,
+)
 from core.lab.config import TrainConfig
 from core.lab.data import Dataset
 from core.lab.evaluation import Step, accuracy, part_of, predict_logits
-from core.lab.plan import TrainingPlan, training_cap_seconds
+from core.lab.plan import TrainingPlan, plan_trainings
 from core.lab.progress import Progress, follow
 from core.lab.shift import random_shift_amounts, shift_each
 from core.serving.model_cache import Job, ModelCache
@@ -96,9 +104,9 @@ def measure_consistency(model, images: torch.Tensor, labels: torch.Tensor, mode:
 
 
 def measure_one_pixel(model, images: torch.Tensor, labels: torch.Tensor, mode: str, step: Step | None = None):
-    original = accuracy(model, images, labels, step=part_of(step, 0, 5))
-    rest = None if step is None else (lambda fraction: step((1 + 4 * fraction) / 5))  # the last four fifths
-    change = top1_change(model, images, mode, step=rest)
+    logits = predict_logits(model, images, step=part_of(step, 0, 1 + len(ONE_PIXEL_MOVES)))
+    original = (logits.argmax(dim=1) == labels).float().mean().item()  # as accuracy() counts, from the same pass
+    change = top1_change(model, images, mode, step=step, original_logits=logits)
     return OnePixel(original, change.probability, change.mean_top_change)
 
 
@@ -148,14 +156,7 @@ class Comparison:
 
     def plan(self, chosen: list[Member]) -> TrainingPlan:
         """What training these members would take here: only those nobody has started yet."""
-        found = {member: self.cache.find(member.kind, member.config) for member in chosen}
-        seconds: dict[str, float] = {}
-        for member, job in found.items():
-            if job is None:  # by variant, its seeds together
-                estimate = self.cache.estimate_seconds(member.kind, member.config)
-                seconds[member.variant.name] = seconds.get(member.variant.name, 0.0) + estimate
-        ahead = tuple(work for work in self.cache.ahead() if work.job not in found.values())
-        return TrainingPlan(seconds, ahead, training_cap_seconds())
+        return plan_trainings(self.cache, [(member.variant.name, member.kind, member.config) for member in chosen])
 
     def train(self, chosen: list[Member]) -> dict[Member, Job]:
         return {member: self.cache.request(member.kind, member.config) for member in chosen}

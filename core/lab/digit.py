@@ -15,8 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from core.lab.captions import model_verdicts
-
 SIZE = 28
 BOX = 20
 CENTRE = 14.0  # row and column of MNIST's centre of mass, counted from 0 (see the module's docstring)
@@ -168,8 +166,3 @@ def failed_upload_message(problem: str, drawing_shown: bool, test_index: int) ->
     """Why an upload is not shown, and what the pictures show instead: the drawing, or the test image."""
     instead = "your drawing" if drawing_shown else f"test image {test_index}"
     return f"{problem} Showing {instead} instead."
-
-
-def own_digit_verdicts(names, probabilities: dict, shift: tuple[int, int]) -> str:
-    """The line over the probabilities chart for a learner's digit: captions.model_verdicts with no label."""
-    return model_verdicts(names, None, probabilities, shift)

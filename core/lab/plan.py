@@ -49,6 +49,20 @@ class TrainingPlan:
         return text
 
 
+def plan_trainings(cache, models) -> TrainingPlan:
+    """What training these models would take on this server, before anything starts: `models` is (name, kind, config)
+    each; only the models nobody has started yet are estimated (one under way for someone else is simply waited for),
+    and the estimates of one name add up (a variant's seeds)."""
+    found = [(name, kind, config, cache.find(kind, config)) for name, kind, config in models]
+    seconds: dict[str, float] = {}
+    for name, kind, config, job in found:
+        if job is None:
+            seconds[name] = seconds.get(name, 0.0) + cache.estimate_seconds(kind, config)
+    mine = [job for *_, job in found]
+    ahead = tuple(work for work in cache.ahead() if work.job not in mine)
+    return TrainingPlan(seconds, ahead, training_cap_seconds())
+
+
 def training_cap_seconds(environ=os.environ) -> float | None:
     """The server's cap from CONVLAB_MAX_TRAINING_SECONDS (unset, empty or 0: no cap, as on a laptop)."""
     text = environ.get(CAP_VARIABLE, "").strip()

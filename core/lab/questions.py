@@ -17,13 +17,12 @@ from core.lab.confusion import confusion_matrix
 from core.lab.data import DataError, Dataset
 from core.lab.equivariance import compare_layers, mlp_hidden_comparison
 from core.lab.evaluation import (
-    accuracy,
     accuracy_grid,
     class_probabilities,
     shift_consistency,
     shift_sweep,
 )
-from core.lab.plan import TrainingPlan, training_cap_seconds
+from core.lab.plan import TrainingPlan, plan_trainings
 from core.lab.progress import MODEL_NAMES, Progress, follow, training_progress
 from core.lab.weights import weights_file
 from core.serving.cpu import cpu_turn
@@ -63,6 +62,7 @@ class Lab:
     def __init__(self, cache: ModelCache, datasets: DatasetStore):
         self.cache = cache
         self.datasets = datasets
+        self._border_rooms: dict[str, BorderRoom] = {}  # dataset name → its test images' empty border
 
     def dataset(self, name: str) -> tuple[Dataset, str | None]:
         """The dataset asked for, or MNIST with a sentence saying why (offline, a failed download, a bad file)."""
@@ -75,13 +75,7 @@ class Lab:
 
     def plan(self, config: TrainConfig) -> TrainingPlan:
         """What training these settings would take here, before anything starts."""
-        mine = {kind: self.cache.find(kind, config) for kind in MODEL_NAMES}
-        # Only the models nobody has started yet: one under way for someone else is simply waited for.
-        seconds = {
-            MODEL_NAMES[kind]: self.cache.estimate_seconds(kind, config) for kind, job in mine.items() if not job
-        }
-        ahead = tuple(work for work in self.cache.ahead() if work.job not in mine.values())
-        return TrainingPlan(seconds, ahead, training_cap_seconds())
+        return plan_trainings(self.cache, [(name, kind, config) for kind, name in MODEL_NAMES.items()])
 
     def train(self, config: TrainConfig) -> dict[str, Job]:
         """Both models for these settings: cached, under way, or started now."""
@@ -145,16 +139,17 @@ class Lab:
         return lambda model: shift_sweep(model, dataset.x_test, dataset.y_test, MAX_SHIFT, mode, step=step)
 
     def accuracy(self, job: Job, dataset: Dataset, dx: int, dy: int, mode: str) -> float:
-        """Accuracy on the whole test set shifted by (dx, dy): read off a finished sweep when the shift is on an axis."""
+        """Accuracy on the whole test set shifted by (dx, dy): read off a finished sweep when the shift is on an axis, else
+        the confusion matrix's diagonal."""
         dx, dy = int(dx), int(dy)
         if dx == 0 and dy == 0:
             mode = "zero"  # nothing moves, so the fill does not matter
         sweep = self.ready_sweep(job, mode)
         if sweep is not None and (dx == 0 or dy == 0) and max(abs(dx), abs(dy)) <= MAX_SHIFT:
             return float(sweep.horizontal[dx + MAX_SHIFT] if dy == 0 else sweep.vertical[dy + MAX_SHIFT])
-        return self.cache.derived(
-            job, ("accuracy", dx, dy, mode), lambda model: accuracy(model, dataset.x_test, dataset.y_test, dx, dy, mode)
-        )
+        # Otherwise from the confusion matrix the page shows below the table: one pass over the test set for both.
+        counts = self.confusion(job, dataset, dx, dy, mode)
+        return float(np.trace(counts) / counts.sum())
 
     def consistency(self, job: Job, dataset: Dataset, mode: str) -> float:
         """Shift consistency with the same fill as the shifted column beside it."""
@@ -184,10 +179,9 @@ class Lab:
 
     def border_room(self, dataset: Dataset) -> BorderRoom:
         """The test images' empty border, measured once per dataset (it takes a few hundredths of a second)."""
-        rooms = self.__dict__.setdefault("_border_rooms", {})
-        if dataset.name not in rooms:
-            rooms[dataset.name] = empty_border(dataset.x_test)
-        return rooms[dataset.name]
+        if dataset.name not in self._border_rooms:
+            self._border_rooms[dataset.name] = empty_border(dataset.x_test)
+        return self._border_rooms[dataset.name]
 
     def weights_file(self, job: Job, config: TrainConfig) -> bytes:
         """The trained weights as a .pt file (a state dict, loadable with weights_only=True)."""
