@@ -123,3 +123,11 @@ def test_a_comparison_the_learner_made_longer_asks_first_when_the_estimate_is_lo
     at = open_compare({"compare_seeds": "3"})
     assert not at.exception, at.exception
     assert "Train anyway (2 min)" in [b.label for b in at.main.button]
+
+
+def test_a_link_that_spells_the_wrap_fill_circular_is_followed_without_a_word(fewer_images):
+    at = open_compare({**BUDGET, "compare_fill": "circular"})
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="compare_fill").value == "wrap"
+    assert at.table[1].value.columns[0] == "top-1 changes at 1 px (wrap)"  # the one-pixel measures follow the fill
+    assert "compare_fill" not in shown_text(at)
