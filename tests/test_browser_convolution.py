@@ -153,6 +153,8 @@ def test_practice_mode_marks_the_answers(browser_page):
     page = browser_page
     goto(page, "/convolution")
     page.locator("[data-testid='stButtonGroup'] button", has_text="Practice").click()
+    # the click's rerun may not have started when the page first reads idle: wait for what practice draws
+    expect(page.get_by_role("button", name="Check my answers")).to_be_visible()
     wait_idle(page)
     assert "1. Forward pass" not in main_text(page)
     for label, value in [("ŷ (outputs)", "14, 20"), ("L (loss)", "200"), ("∂L/∂w", "44, 70, 100")]:
