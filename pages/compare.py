@@ -89,7 +89,7 @@ def compare_view(jobs: dict, dataset) -> None:
     st.table(accuracy)
     st.subheader("One pixel, and inside the network")
     st.table(inside)
-    st.caption(table_note(mode, comparison.images))
+    st.caption(table_note(mode, comparison.images, len(dataset.x_test)))
     st.page_link(
         "pages/equivariance.py",
         label=f"Open the lab at {pair(shift)}: the feature maps, your own digit, what the models confuse",
@@ -136,6 +136,7 @@ jobs = train_as_planned(
     # the measurements start as each model is trained, under the fill the link or the last visit chose
     lambda jobs: comparison.training_updates(jobs, dataset, FILL.get(st.query_params.get("compare_fill"), "zero")),
     page_default=(images, epochs, seeds) == (DEFAULT.train_size, DEFAULT.epochs, 1),
+    fewer="images, epochs or seeds",
 )
 st.caption(budget_sentence(images, epochs, tuple(sorted({member.seed for member in chosen})), len(chosen)))
 compare_view(jobs, dataset)

@@ -147,19 +147,25 @@ def trained_models(lab: Lab, config: TrainConfig) -> dict:
 
 
 def train_as_planned(
-    plan: TrainingPlan, setting, train: Callable[[], dict], updates: Callable, page_default: bool = False
+    plan: TrainingPlan,
+    setting,
+    train: Callable[[], dict],
+    updates: Callable,
+    page_default: bool = False,
+    fewer: str = "images or epochs",
 ) -> dict:
     """The models a page needs (train() starts or finds them), once trained: first the estimate in the sidebar and,
     for a long training, a confirmation; `setting` (hashable) is what the learner confirms; updates(jobs) follows them.
 
     The page's own default setting is never put to the learner: it is what a teacher sends a class to, and a busy
     server (thirty students opening it at once) makes even the default's estimate long. The estimate still shows.
+    `fewer` names what the learner can reduce ("images or epochs").
     """
     # One slot in the sidebar and one in the page for the estimate, the confirmation or the refusal: whatever this
     # run draws replaces what the last run drew there at once (a confirmed training shows no "Train anyway" button).
     note, ask = st.sidebar.empty(), st.empty()
     if plan.over_cap:
-        note.error(f"{plan.describe()} This server allows {duration(plan.cap_seconds)}: use fewer images or epochs.")
+        note.error(f"{plan.describe()} This server allows {duration(plan.cap_seconds)}: use fewer {fewer}.")
         ask.info("These settings take longer to train than this server allows: see the sidebar.", icon="⏱️")
         st.stop()
     confirmed = page_default or setting in st.session_state.get("confirmed_trainings", set())
@@ -169,7 +175,7 @@ def train_as_planned(
         with ask.container():
             st.info(
                 f"A long training: about {duration(plan.total_seconds)} on this server (see the sidebar). "
-                "Train anyway, or choose fewer images or epochs.",
+                f"Train anyway, or choose fewer {fewer}.",
                 icon="⏱️",
             )
             label = f"Train anyway ({duration(plan.total_seconds)})"

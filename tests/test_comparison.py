@@ -22,6 +22,7 @@ from core.lab.comparison_words import (
     cost_sentence,
     invariant_sentence,
     seeds_sentence,
+    table_note,
 )
 from core.lab.config import choice_from_link, number_from_link
 from core.lab.models import CNN
@@ -197,3 +198,12 @@ def test_link_sentences_name_the_page_that_shows_the_value():
     assert choice_from_link("compare_fill", "up", ("zero", "wrap"), "zero", page="this page")[1].endswith(
         "so this page shows zero, the default."
     )
+
+
+def test_the_table_note_says_the_lab_measures_the_same_models_on_the_whole_test_set():
+    note = table_note("zero", 1_000, 10_000)
+    assert note.startswith(
+        "All on the first 1,000 test images of the 10,000 (the lab measures on all of them, so its figures for the "
+        "same models can differ a little)."
+    )
+    assert table_note("zero", 10_000, 10_000).startswith("All on the first 10,000 test images. Consistency")

@@ -123,6 +123,7 @@ def test_a_comparison_the_learner_made_longer_asks_first_when_the_estimate_is_lo
     at = open_compare({"compare_seeds": "3"})
     assert not at.exception, at.exception
     assert "Train anyway (2 min)" in [b.label for b in at.main.button]
+    assert any("Train anyway, or choose fewer images, epochs or seeds." in i.value for i in at.info)
 
 
 def test_a_link_that_spells_the_wrap_fill_circular_is_followed_without_a_word(fewer_images):

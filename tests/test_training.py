@@ -1,6 +1,7 @@
 """Facts about training: torch's Adam on a one-cycle schedule, reproducibility, stopping, and accuracy reached."""
 
 import math
+import threading
 import time
 
 import pytest
@@ -9,7 +10,8 @@ import torch
 from core.lab.config import TrainConfig
 from core.lab.data import load_mnist
 from core.lab.evaluation import accuracy
-from core.lab.training import TrainingInterrupted, adam_one_cycle, train_model
+from core.lab.models import build_model
+from core.lab.training import TrainingInterrupted, adam_one_cycle, seeded_model, train_model
 
 SMALL = TrainConfig(train_size=4_000)
 
@@ -143,3 +145,23 @@ def test_default_models_reach_the_reference_accuracies_and_lose_them_when_digits
         cnn_shifted = accuracy(cnn, images, labels, dx, dy)
         assert mlp_shifted < mlp_original and cnn_shifted < cnn_original
         assert cnn_shifted > mlp_shifted
+
+
+def test_a_seeded_model_starts_from_the_same_weights_while_other_threads_build_models_at_once():
+    config = TrainConfig()
+    alone = [p.detach().clone() for p in seeded_model("cnn", config).parameters()]
+    built = []
+
+    def build_many():
+        for _ in range(20):
+            built.append(seeded_model("cnn", config))
+            build_model("mlp", config)  # unseeded: draws from torch's global RNG meanwhile
+
+    threads = [threading.Thread(target=build_many) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(built) == 120
+    for model in built:
+        assert all(torch.equal(a, b) for a, b in zip(alone, model.parameters()))

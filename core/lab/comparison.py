@@ -212,7 +212,8 @@ class Comparison:
                 self.cache.prepare(job, name, compute)
         for job in jobs.values():  # then the other fill's sweep, for its accuracy column at shifts on the chart
             self.cache.prepare(job, *self._measure(job, dataset, "sweep", other_fill(mode)))
-        text = f"Measuring {len(jobs)} models on {self.images:,} test images…"
+        # a phase of its own after the training bar: it may start part-way, as models were measured once trained
+        text = f"All {len(jobs)} models trained; measuring them on {self.images:,} test images…"
 
         def snapshot() -> Progress | None:
             parts = [

@@ -54,9 +54,16 @@ def comparison_tables(rows: list[VariantRow], shift: tuple[int, int], mode: str)
     return pd.DataFrame(accuracy).set_index("variant"), pd.DataFrame(inside).set_index("variant")
 
 
-def table_note(mode: str, images: int) -> str:
+def table_note(mode: str, images: int, test_images: int) -> str:
+    """What the tables measured; `test_images` is the whole test set, which the lab measures its models on."""
+    whole = (
+        ""
+        if images >= test_images
+        else f" of the {test_images:,} (the lab measures on all of them, so its figures for the same models can "
+        "differ a little)"
+    )
     return (
-        f"All on the first {images:,} test images. Consistency (Zhang 2019): the same class under two random "
+        f"All on the first {min(images, test_images):,} test images{whole}. Consistency (Zhang 2019): the same class under two random "
         f"shifts of up to {CONSISTENCY_SHIFT} pixels along each axis. Top-1 changes and mean |Δp| (Azulay & Weiss "
         "2019): each image against itself moved one pixel right, left, down and up: how often the class changes, and "
         "how far the probability of the class picked for the unmoved image moves. Last maps' error: "

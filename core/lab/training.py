@@ -99,9 +99,7 @@ def train_model(
 
 def seeded_model(kind: str, config: TrainConfig) -> nn.Module:
     """Initialise from config.seed without disturbing anyone else's use of torch's global RNG."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(config.seed)
-        return build_model(kind, config)
+    return build_model(kind, config, seed=config.seed)
 
 
 def adam_one_cycle(

@@ -85,7 +85,7 @@ def load_weights(data: bytes) -> tuple[str, TrainConfig, torch.nn.Module]:
     state = payload.get("state_dict")
     if not isinstance(state, dict) or _digest(state) != payload.get("sha256"):
         raise WeightsError("The weights do not match their checksum: the file is damaged.")
-    model = build_model(kind, config)
+    model = build_model(kind, config, seed=config.seed)  # seeded: leaves torch's global RNG to others
     expected = model.state_dict()
     if set(state) != set(expected) or any(state[k].shape != expected[k].shape for k in expected):
         raise WeightsError("The weights do not fit the model their settings describe.")

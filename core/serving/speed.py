@@ -4,8 +4,6 @@ import dataclasses
 import functools
 import threading
 
-import torch
-
 from core.lab.config import TrainConfig
 from core.lab.models import build_model, flops_per_image
 
@@ -81,8 +79,8 @@ def architecture(config: TrainConfig) -> tuple:
 
 @functools.lru_cache(maxsize=256)
 def architecture_flops(kind: str, fields: tuple) -> int:
-    with torch.random.fork_rng(devices=[]):  # building a model draws its initial weights: leave torch's RNG as it was
-        return flops_per_image(build_model(kind, TrainConfig(**dict(fields))))
+    # seeded: building a model draws its initial weights, and this leaves torch's global RNG as it was
+    return flops_per_image(build_model(kind, TrainConfig(**dict(fields)), seed=0))
 
 
 def training_remaining(estimate: float, held_seconds: float, fraction: float) -> float:
