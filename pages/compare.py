@@ -107,7 +107,7 @@ def compare_view(jobs: dict, dataset) -> None:
     off_chart = off_chart_caption(shift)
     if off_chart:
         st.caption(off_chart)
-    seeds = seeds_sentence(rows, mode)
+    seeds = seeds_sentence(rows, mode, shift)
     if seeds:
         st.markdown(seeds)
     st.subheader("Questions learners ask")

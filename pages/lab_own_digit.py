@@ -74,7 +74,8 @@ def own_digit(dataset, dark: bool) -> ShownImage:
     if isinstance(prepared, PreparedDigit):
         show_steps(prepared, dark)
         return ShownImage(torch.from_numpy(prepared.image), "your digit", None)
-    st.info(f"{prepared.message} Until then the pictures below show test image {index}.", icon="✏️")
+    if not problem:  # one message: a failed upload's already says what the pictures show
+        st.info(f"{prepared.message} Until then the pictures below show test image {index}.", icon="✏️")
     return test_image(dataset, index)
 
 
@@ -135,6 +136,7 @@ def upload(state: dict) -> tuple[PreparedDigit | NoDigit | None, str | None]:
         state["upload"] = cached = (file.file_id, result, problem)
         state["source"] = "upload"  # a new file: the learner wants to see it
     _, result, problem = cached
+    problem = problem and f"{file.name}: {problem}"  # which file: the uploader may list an earlier one too
     return (result if isinstance(result, PreparedDigit) else None), problem
 
 

@@ -100,6 +100,7 @@ def test_an_uploaded_picture_is_predicted_and_a_text_file_named_png_gets_a_messa
     not_a_picture.write_text("a 7, typed\n")
     uploader(page).set_input_files(str(not_a_picture))
     wait_idle(page, settle=1.0)
-    expect(page.get_by_text("That file is not a PNG or JPEG picture.")).to_be_visible()
-    expect(page.get_by_text("Draw a digit first")).to_be_visible()  # no digit now: the test image, said so
+    expect(page.get_by_text("seven.png: That file is not a PNG or JPEG picture.")).to_be_visible()
+    expect(page.get_by_text("Showing test image")).to_be_visible()  # no digit now: the test image, said once
+    expect(page.get_by_text("Draw a digit first")).to_have_count(0)
     expect(page.locator("[data-testid='stTable']").first).to_be_visible()

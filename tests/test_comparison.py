@@ -103,11 +103,19 @@ def test_the_seeds_sentence_calls_a_difference_real_only_beyond_both_spreads():
     close = row(
         "CNN, APS", (0.98, 0.98, 0.98), consistency={"zero": (0.955, 0.965, 0.975), "circular": (0.9, 0.9, 0.9)}
     )
-    text = seeds_sentence([plain, blur, close], "zero")
+    text = seeds_sentence([plain, blur, close], "zero", (3, 0))
     larger, within = text.split("Within the spread")
     assert "CNN, BlurPool's consistency (+3.00 pts)" in larger
     assert "CNN, APS's consistency" in within
-    assert seeds_sentence([row("CNN")], "zero") is None  # one seed: no spread to compare with
+    assert seeds_sentence([row("CNN")], "zero", (3, 0)) is None  # one seed: no spread to compare with
+
+
+def test_the_seeds_sentence_names_the_shift_and_subtracts_the_means_the_table_shows():
+    plain = row("CNN", (0.98, 0.98), shifted={"zero": (0.569651, 0.569651), "circular": (0.5, 0.5)})
+    average = row("CNN, global average", (0.78, 0.78), shifted={"zero": (0.132349, 0.132349), "circular": (0.5, 0.5)})
+    text = seeds_sentence([plain, average], "zero", (3, 0))
+    # the table shows 13.23% and 56.97%: 13.23 − 56.97 = −43.74, though the unrounded means differ by 43.7302
+    assert "CNN, global average's accuracy at (3, 0) (−43.74 pts)" in text
 
 
 def test_consistency_is_never_below_the_bound_the_answer_states():

@@ -72,6 +72,7 @@ def test_a_file_that_is_not_a_picture_gets_a_message_and_the_rest_of_the_lab_wor
     at.file_uploader(key="own_digit_upload").set_value(("seven.png", b"a 7, typed\n", "image/png")).run()
     assert not at.exception
     assert [error.value for error in at.error] == [
-        "That file is not a PNG or JPEG picture. Showing test image 0 instead."
+        "seven.png: That file is not a PNG or JPEG picture. Showing test image 0 instead."
     ]
+    assert not any("Draw a digit first" in info.value for info in at.info)  # one message, not two
     assert at.table and any(m.value.startswith("**conv1**") for m in at.markdown)

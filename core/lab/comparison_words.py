@@ -173,8 +173,9 @@ def learned_clause(row: VariantRow, plain: VariantRow | None) -> str | None:
     )
 
 
-def seeds_sentence(rows: list[VariantRow], mode: str) -> str | None:
-    """With several seeds: which differences from the plain CNN are larger than the seeds' spread."""
+def seeds_sentence(rows: list[VariantRow], mode: str, shift: tuple[int, int]) -> str | None:
+    """With several seeds: which differences from the plain CNN are larger than the seeds' spread, each the difference
+    of the means as the table rounds them."""
     plain = row_named(rows, PLAIN)
     if plain is None or len(plain.original.values) < 2:
         return None
@@ -184,9 +185,10 @@ def seeds_sentence(rows: list[VariantRow], mode: str) -> str | None:
             continue
         for label, mine, theirs in (
             ("consistency", row.consistency[mode], plain.consistency[mode]),
-            ("shifted accuracy", row.shifted[mode], plain.shifted[mode]),
+            (f"accuracy at {pair(shift)}", row.shifted[mode], plain.shifted[mode]),
         ):
-            words = f"{row.variant.name}'s {label} ({points(mine.mean - theirs.mean)})"
+            shown = round(100 * mine.mean, 2) - round(100 * theirs.mean, 2)
+            words = f"{row.variant.name}'s {label} ({points(shown / 100)})"
             (larger if differs(mine.values, theirs.values) else within).append(words)
     seeds = len(plain.original.values)
     parts = [
