@@ -177,7 +177,7 @@ def comparison(dataset, smoke: bool) -> dict:
     config = TrainConfig(train_size=1_000) if smoke else TrainConfig()
     chosen = members(config.train_size, config.epochs, seeds=1)
 
-    def run(lab_first: bool) -> tuple[Comparison, dict, float, float]:
+    def run(lab_first: bool) -> tuple[Comparison, dict, list, float, float]:
         compared = Comparison(ModelCache(OneDataset(dataset)))
         if smoke:
             compared.images = 300
@@ -197,12 +197,12 @@ def comparison(dataset, smoke: bool) -> dict:
             raise RuntimeError(f"the comparison's trainings failed: {failed}")
         for _ in compared.measure_updates(jobs, dataset, "zero"):  # everything at its default shift (2, 0), zero fill
             pass
-        compared.rows(jobs, dataset, 2, 0, "zero")
-        return compared, jobs, trained, time.monotonic() - started
+        rows = compared.rows(jobs, dataset, 2, 0, "zero")
+        return compared, jobs, rows, trained, time.monotonic() - started
 
-    compared, jobs, trained, shown = run(lab_first=False)
-    _, _, trained_after_lab, shown_after_lab = run(lab_first=True)
-    original = {row.variant: row.original.mean for row in compared.rows(jobs, dataset, 2, 0, "zero")}
+    compared, jobs, rows, trained, shown = run(lab_first=False)
+    _, _, _, trained_after_lab, shown_after_lab = run(lab_first=True)
+    original = {row.variant: row.original.mean for row in rows}
     return {
         "config": config,
         "models": len(jobs),

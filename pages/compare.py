@@ -20,7 +20,7 @@ from core.lab.questions import shared_lab
 from core.lab.wording import pair
 from core.serving.timing import timed
 from pages.lab_training import BOUNDS, keep_in_bounds, train_as_planned
-from pages.lab_views import FILL, shift_controls
+from pages.lab_views import FILL, linked_mode, shift_controls
 from pages.page_state import remember
 from pages.progress import show_progress
 from pages.streamlit_internals import drop_unreadable_numbers, through_app_navigation
@@ -134,7 +134,7 @@ jobs = train_as_planned(
     ("compare", images, epochs, seeds),
     lambda: comparison.train(chosen),
     # the measurements start as each model is trained, under the fill the link or the last visit chose
-    lambda jobs: comparison.training_updates(jobs, dataset, FILL.get(st.query_params.get("compare_fill"), "zero")),
+    lambda jobs: comparison.training_updates(jobs, dataset, linked_mode("compare_fill")),
     page_default=(images, epochs, seeds) == (DEFAULT.train_size, DEFAULT.epochs, 1),
     fewer="images, epochs or seeds",
 )

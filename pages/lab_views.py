@@ -22,6 +22,12 @@ def dark_theme() -> bool:
     return st.context.theme.type == "dark"
 
 
+def linked_mode(key: str) -> str:
+    """The shift mode a link's fill asks for, in either spelling ("wrap" or "circular"), before its control is drawn."""
+    text = st.query_params.get(key, "zero")
+    return FILL.get(text, text if text in FILL.values() else "zero")
+
+
 def shift_controls(
     prefix: str = "", ranges: dict | None = None, fill_help: str = FILL_HELP, page: str = "the lab"
 ) -> tuple[int, int, str]:

@@ -167,10 +167,13 @@ class Comparison:
         """One bar for every training of the comparison, until all have finished. Given the dataset, each model's
         measurements under `mode` start as soon as it is trained, on a core the trainings leave free."""
 
+        measuring: set[Job] = set()
+
         def snapshot() -> Progress | None:
             for job in jobs.values():
                 job.seen()
-                if dataset is not None and job.state == "done":
+                if dataset is not None and job.state == "done" and job not in measuring:
+                    measuring.add(job)
                     for name, compute in self._needed(job, dataset, mode):
                         self.cache.prepare(job, name, compute)
             running = [job for job in jobs.values() if not job.finished]

@@ -33,8 +33,8 @@ class Results:
         self._on_stored = on_stored
         self._lock = threading.Lock()
         self._shelves: weakref.WeakKeyDictionary[Job, Shelf] = weakref.WeakKeyDictionary()
-        # One at a time, in the order asked for: they are sweeps of similar size, shorter work overtakes
-        # them between batches anyway, and one thread keeps torch fast (see workers.py).
+        # Two at a time, in the order asked for: the CPU queue gives each a core beside other work (or both
+        # cores alone), and shorter work overtakes them between batches anyway.
         self._preparer = Workers(2, "convlab-derived")
 
     def derived(self, job: Job, name: Any, compute: Callable[[Any], Any], uses_cpu: bool = True) -> Any:

@@ -62,10 +62,11 @@ class Speed:
 def training_flops(kind: str, config: TrainConfig) -> float:
     """Floating-point operations to train this model: images × epochs × forward and backward work per image, counted
     as the multiply-adds of the plain model would take as long (STEP_COST): what this server's speed is measured in."""
-    work = config.train_size * config.epochs * TRAINING_PASSES * architecture_flops(kind, architecture(config))
+    shape = architecture(config)
+    work = config.train_size * config.epochs * TRAINING_PASSES * architecture_flops(kind, shape)
     if kind == "cnn":
         for choice, factor in STEP_COST.items():
-            if choice in architecture(config):
+            if choice in shape:
                 work *= factor
     return work
 
