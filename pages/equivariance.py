@@ -6,7 +6,7 @@ import random
 import streamlit as st
 
 from core.lab.alignment import aps_aligned
-from core.lab.captions import chart_note
+from core.lab.captions import chart_note, trained_sentence
 from core.lab.charts import accuracy_heatmap, accuracy_vs_shift_chart
 from core.lab.config import TrainConfig
 from core.lab.explain import explanations, torus
@@ -141,8 +141,9 @@ summary = st.columns([3, 2], vertical_alignment="center")
 summary[0].caption(
     f"{dataset.name}: {config.train_size:,} training images, {config.epochs} epoch{'s' if config.epochs > 1 else ''}"
     + (f", shifts up to ±{config.augment_shift}" if config.augment_shift else "")
-    + f". Trained in {results['mlp'].seconds:.1f} s (MLP) and {results['cnn'].seconds:.1f} s (CNN); "
-    "every student with these settings shares these models."
+    + ". "
+    + trained_sentence(results)
+    + "every student with these settings shares these models."
 )
 downloads = summary[1].container(horizontal=True, horizontal_alignment="right")
 for kind in MODEL_NAMES:

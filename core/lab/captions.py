@@ -70,3 +70,18 @@ def chart_note(shift: tuple[int, int]) -> str | None:
         f"dy = {dy} alone (dashed lines). The shift {pair(shift)}, both at once, is in the table, and in the heat "
         "map of every (dx, dy) that the switch below shows."
     )
+
+
+def trained_sentence(results: dict) -> str:
+    """How long each model took to train, and whether this server trained it or loaded it from the stored models."""
+    took = f"Trained in {results['mlp'].seconds:.1f} s (MLP) and {results['cnn'].seconds:.1f} s (CNN)"
+    loaded = [kind for kind, result in results.items() if result.loaded_from]
+    if not loaded:
+        return f"{took}; "
+    where = results[loaded[0]].loaded_from.rsplit("/", 1)[0] + "/"
+    if len(loaded) == len(results):
+        return (
+            f"{took} when they were stored in {where}; this server loaded them instead of training them again "
+            "(a test retrains them and checks every weight); "
+        )
+    return f"{took}; the {loaded[0].upper()} was loaded from {where}, not trained again; "

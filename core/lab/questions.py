@@ -27,6 +27,7 @@ from core.lab.progress import MODEL_NAMES, Progress, follow, training_progress
 from core.lab.weights import weights_file
 from core.serving.cpu import cpu_turn
 from core.serving.model_cache import DatasetStore, Job, ModelCache
+from core.serving.stored import load_all
 
 MAX_SHIFT = 8
 SWEEP_SHIFTS = 4 * MAX_SHIFT + 1  # dx and dy from -MAX_SHIFT to MAX_SHIFT, the origin counted once
@@ -239,5 +240,9 @@ def shared_lab() -> Lab:
     with _shared_lock:
         if _shared is None:
             datasets = DatasetStore(cache_dir())
-            _shared = Lab(ModelCache(datasets, budget_bytes=cache_budget_bytes()), datasets)
+            cache = ModelCache(datasets, budget_bytes=cache_budget_bytes())
+            if os.environ.get("CONVLAB_STORED", "1") != "0":  # 0: train even the stored defaults (benchmarks)
+                for stored in load_all():
+                    cache.adopt(stored.kind, stored.config, stored.result, stored.derived)
+            _shared = Lab(cache, datasets)
         return _shared

@@ -43,6 +43,7 @@ class TrainResult:
     config: TrainConfig
     seconds: float  # the training loop's, without building the model and optimiser or the time should_stop took
     losses: list[float] = field(default_factory=list)  # one per optimiser step
+    loaded_from: str | None = None  # a stored file's path when this model was loaded, not trained, by this server
 
 
 def train_model(

@@ -42,6 +42,14 @@ class ModelCache:
         """The job for this model: finished, under way, or newly queued. Never trains the same model twice at once."""
         return self._trainings.request(kind, config)
 
+    def adopt(self, kind: str, config: TrainConfig, result, derived: dict | None = None) -> Job:
+        """A model trained elsewhere (a stored file) and its measurements, served as if trained here."""
+        job = self._trainings.adopt(kind, config, result)
+        for name, value in (derived or {}).items():
+            self._results.store(job, name, value)
+        self._keep_within_budget()
+        return job
+
     def find(self, kind: str, config: TrainConfig) -> Job | None:
         """The job for this model if it is done or under way; never starts a training."""
         return self._trainings.find(kind, config)

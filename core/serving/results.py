@@ -68,6 +68,13 @@ class Results:
             shelf.progress[name] = 0.0
         self._preparer.submit(lambda: self._prepare(job, shelf, name, compute))
 
+    def store(self, job: Job, name: Any, value: Any) -> None:
+        """A value computed elsewhere (a stored file's measurement), kept as if it had been computed here."""
+        shelf = self._shelf(job)
+        with shelf.lock:
+            shelf.values[name] = value
+        self._on_stored()
+
     def peek(self, job: Job, name: Any) -> Any:
         """A derived value if it is ready, else None (never computes)."""
         shelf = self._shelf(job)

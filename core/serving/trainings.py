@@ -49,7 +49,14 @@ class Trainings:
         self._lock = threading.Lock()
         self._jobs: OrderedDict[tuple, Job] = OrderedDict()  # least recently used first
         self._workers = Workers(at_once, "convlab-training")
-        self.counts = {"trainings_started": 0, "trainings_done": 0, "cancelled": 0, "failed": 0, "evicted": 0}
+        self.counts = {
+            "trainings_started": 0,
+            "trainings_done": 0,
+            "cancelled": 0,
+            "failed": 0,
+            "evicted": 0,
+            "adopted": 0,
+        }
 
     def request(self, kind: str, config: TrainConfig) -> Job:
         """The job for this model: finished, under way, or newly queued. Never trains the same model twice at once."""
@@ -64,6 +71,14 @@ class Trainings:
                 under_way = [other.remaining_seconds for other in self._jobs.values() if other.state == "running"]
                 overtakes = all(estimate < remaining for remaining in under_way)
                 self._workers.submit(lambda: self._run(job), key=estimate, new_thread=overtakes)
+            return job
+
+    def adopt(self, kind: str, config: TrainConfig, result) -> Job:
+        """A model trained elsewhere (a stored file), served from now on as if this server had trained it."""
+        with self._lock:
+            job = Job(kind, config, model_key(kind, config), state="done", fraction=1.0, result=result)
+            self._jobs[job.key] = job
+            self.counts["adopted"] += 1
             return job
 
     def find(self, kind: str, config: TrainConfig) -> Job | None:

@@ -1,0 +1,169 @@
+"""The models a class opens first, trained once and kept on disk (data/trained/), so a cold server shows them at once.
+
+A cold server (Community Cloud wakes a sleeping app for its first visitor) would otherwise train the lab's two
+default models and sweep 33 shifts over 10,000 images before the lab is complete. Each stored file holds one
+model's weights (with their checksum, as the lab's weights download), how long its training took, and the
+measurements the lab shows first (its sweeps and consistency for both fills). Pages say when a model was loaded
+from here; tests/test_stored.py retrains every stored model and checks each weight and measurement against it.
+
+Write the files again after a change to training or evaluation: `python -m core.serving.stored`.
+"""
+
+import io
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.lab.config import TrainConfig
+from core.lab.evaluation import ShiftSweep
+from core.lab.training import TrainResult
+from core.lab.weights import WeightsError, load_weights, weights_file
+
+log = logging.getLogger("convlab")
+
+STORE = Path(__file__).resolve().parents[2] / "data" / "trained"
+FORMAT = "convlab-stored-1"
+# One thread, so that a retrain reproduces every weight exactly (two threads split sums differently).
+THREADS = 1
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One stored model, as loaded: ready to be served as if this server had trained it."""
+
+    kind: str
+    config: TrainConfig
+    result: TrainResult
+    derived: dict  # name as the lab asks for it → value
+
+
+def file_name(kind: str, config: TrainConfig) -> str:
+    from core.lab.weights import weights_file_name
+
+    return weights_file_name(kind, config)
+
+
+def _encode(value):
+    if isinstance(value, ShiftSweep):
+        return {"type": "sweep", "shifts": value.shifts.tolist(), "horizontal": value.horizontal.tolist(),
+                "vertical": value.vertical.tolist(), "mode": value.mode}  # fmt: skip
+    if isinstance(value, float):
+        return {"type": "float", "value": value}
+    raise TypeError(f"cannot store a {type(value).__name__}")
+
+
+def _decode(payload):
+    if payload["type"] == "sweep":
+        arrays = (np.array(payload[name]) for name in ("shifts", "horizontal", "vertical"))
+        return ShiftSweep(*arrays, payload["mode"])
+    if payload["type"] == "float":
+        return float(payload["value"])
+    raise WeightsError(f"unknown stored value {payload['type']!r}")
+
+
+def to_bytes(result: TrainResult, derived: dict) -> bytes:
+    """One model's stored file: its weights file, its training's seconds and losses, and its measurements."""
+    payload = {
+        "format": FORMAT,
+        "weights": weights_file(result.kind, result.config, result.model),
+        "seconds": result.seconds,
+        "losses": list(result.losses),
+        "derived": [[list(name), _encode(value)] for name, value in derived.items()],
+    }
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    return buffer.getvalue()
+
+
+def from_bytes(data: bytes, source: str) -> Stored:
+    """Read a stored file (tensors and plain values only), checking its weights as the lab's upload does."""
+    try:
+        payload = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    except Exception as error:
+        raise WeightsError(f"not a stored ConvLab model ({type(error).__name__})") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise WeightsError("not a stored ConvLab model")
+    kind, config, model = load_weights(payload["weights"])
+    result = TrainResult(model, kind, config, float(payload["seconds"]), list(payload["losses"]), loaded_from=source)
+    derived = {tuple(name): _decode(value) for name, value in payload["derived"]}
+    return Stored(kind, config, result, derived)
+
+
+def load_all(store: Path = STORE) -> list[Stored]:
+    """Every readable stored model; a damaged or outdated file is skipped (that model is trained as usual)."""
+    loaded = []
+    for path in sorted(store.glob("*.pt")):
+        try:
+            loaded.append(from_bytes(path.read_bytes(), f"{store.parent.name}/{store.name}/{path.name}"))
+        except (OSError, WeightsError, KeyError, TypeError, ValueError) as error:
+            log.warning("stored model %s skipped: %s", path.name, error)
+    return loaded
+
+
+# -- what is stored, and writing it -----------------------------------------------------------------------
+
+
+def stored_settings() -> list[tuple[str, TrainConfig, list[tuple]]]:
+    """(kind, settings, measurements) of each model kept: the lab's two defaults with what the lab shows first, and
+    the comparison's models at its default budget (weights only: the comparison measures them in seconds)."""
+    from core.lab.comparison import members
+    from core.lab.questions import CONSISTENCY_SHIFT
+
+    config = TrainConfig()
+    lab_measurements = [
+        name for mode in ("zero", "circular") for name in (("sweep", mode), ("consistency", CONSISTENCY_SHIFT, mode))
+    ]
+    chosen = [("mlp", config, lab_measurements), ("cnn", config, lab_measurements)]
+    for member in members(config.train_size, config.epochs, seeds=1):
+        if not any(kind == member.kind and settings == member.config for kind, settings, _ in chosen):
+            chosen.append((member.kind, member.config, []))
+    return chosen
+
+
+def train_stored(kind: str, config: TrainConfig, dataset) -> TrainResult:
+    """The model as stored: trained on THREADS threads (what a retrain must use to match it)."""
+    from core.lab.training import train_model
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(THREADS)
+    try:
+        return train_model(kind, config, dataset)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def measure(name: tuple, model, dataset):
+    """A measurement the lab asks for by this name, computed as the lab computes it."""
+    from core.lab.evaluation import shift_consistency, shift_sweep
+    from core.lab.questions import MAX_SHIFT
+
+    if name[0] == "sweep":
+        return shift_sweep(model, dataset.x_test, dataset.y_test, MAX_SHIFT, name[1])
+    if name[0] == "consistency":
+        return shift_consistency(model, dataset.x_test, name[1], mode=name[2])
+    raise ValueError(f"no stored measurement called {name}")
+
+
+def write_all(store: Path = STORE) -> list[Path]:
+    from core.lab.data import load_mnist
+
+    dataset = load_mnist()
+    store.mkdir(parents=True, exist_ok=True)
+    for old in store.glob("*.pt"):
+        old.unlink()
+    written = []
+    for kind, config, names in stored_settings():
+        result = train_stored(kind, config, dataset)
+        derived = {name: measure(name, result.model, dataset) for name in names}
+        path = store / file_name(kind, config)
+        path.write_bytes(to_bytes(result, derived))
+        written.append(path)
+        print(f"{path.name}: {path.stat().st_size / 1024:.0f} KB", flush=True)
+    return written
+
+
+if __name__ == "__main__":
+    write_all()
