@@ -6,7 +6,7 @@ from core.lab.captions import consistency_note, hidden_units_sentence, layer_cap
 from core.lab.charts import probabilities_chart
 from core.lab.explain import reference_table
 from core.lab.images import difference_picture, digit_picture, feature_map_picture, hidden_picture, strongest_channels
-from core.lab.questions import CONSISTENCY_SHIFT, MAX_SHIFT
+from core.lab.questions import CONSISTENCY_SHIFT, DEFAULT_SHIFT, MAX_SHIFT
 from core.lab.wording import shifted_by
 from pages.lab_training import keep_in_bounds
 from pages.streamlit_internals import drop_unreadable_numbers
@@ -35,7 +35,8 @@ def shift_controls(
     (dx, dy, the fill's label). A link's value out of bounds is corrected first, and said so; `ranges` adds other
     numbers of the same fragment to that check (key → (low, high, default))."""
     dx_key, dy_key, fill_key = f"{prefix}dx", f"{prefix}dy", f"{prefix}fill"
-    ranges = {dx_key: (-MAX_SHIFT, MAX_SHIFT, 2), dy_key: (-MAX_SHIFT, MAX_SHIFT, 0), **(ranges or {})}
+    start_dx, start_dy = DEFAULT_SHIFT
+    ranges = {dx_key: (-MAX_SHIFT, MAX_SHIFT, start_dx), dy_key: (-MAX_SHIFT, MAX_SHIFT, start_dy), **(ranges or {})}
     changed = keep_in_bounds(
         {fill_key: (list(FILL), "zero")},
         ranges,
@@ -46,8 +47,8 @@ def shift_controls(
     if changed:
         st.info(changed, icon="🔗")
     controls = st.columns([3, 3, 2.2], gap="medium", vertical_alignment="bottom")
-    dx = controls[0].slider("dx: move right →", -MAX_SHIFT, MAX_SHIFT, 2, key=dx_key, bind="query-params")
-    dy = controls[1].slider("dy: move down ↓", -MAX_SHIFT, MAX_SHIFT, 0, key=dy_key, bind="query-params")
+    dx = controls[0].slider("dx: move right →", -MAX_SHIFT, MAX_SHIFT, start_dx, key=dx_key, bind="query-params")
+    dy = controls[1].slider("dy: move down ↓", -MAX_SHIFT, MAX_SHIFT, start_dy, key=dy_key, bind="query-params")
     fill = controls[2].segmented_control(
         "Fill", list(FILL), default="zero", required=True, key=fill_key, bind="query-params", help=fill_help
     )

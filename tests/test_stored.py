@@ -3,14 +3,16 @@
 import dataclasses
 import logging
 
+import numpy as np
 import pytest
 import torch
 
 from core.lab.captions import trained_sentence
 from core.lab.config import TrainConfig
+from core.lab.confusion import confusion_matrix
 from core.lab.data import load_mnist
 from core.lab.evaluation import accuracy, shift_consistency
-from core.lab.questions import CONSISTENCY_SHIFT, MAX_SHIFT, Lab
+from core.lab.questions import CONSISTENCY_SHIFT, DEFAULT_SHIFT, MAX_SHIFT, Lab
 from core.lab.training import TrainResult
 from core.serving import stored
 from core.serving.model_cache import DatasetStore, ModelCache
@@ -33,7 +35,12 @@ def test_the_store_holds_the_labs_defaults_and_the_comparisons_models(kept):
     assert set(kept) == wanted, REFRESH
     for kind in ("mlp", "cnn"):
         names = set(kept[(kind, TrainConfig())].derived)
-        assert {("sweep", "zero"), ("sweep", "circular"), ("consistency", CONSISTENCY_SHIFT, "zero")} <= names
+        for mode in ("zero", "circular"):
+            assert {
+                ("sweep", mode),
+                ("consistency", CONSISTENCY_SHIFT, mode),
+                ("confusion", *DEFAULT_SHIFT, mode),
+            } <= names
 
 
 def test_every_stored_model_is_exactly_what_a_retrain_gives(kept, dataset):
@@ -46,8 +53,8 @@ def test_every_stored_model_is_exactly_what_a_retrain_gives(kept, dataset):
 
 
 def test_the_stored_measurements_are_what_the_lab_measures(kept, dataset):
-    """Each sweep at one shift (the table's (2, 0) under zero fill, another under wrap) and both consistencies,
-    measured again on the stored models."""
+    """Each sweep at one shift (the table's (2, 0) under zero fill, another under wrap), both consistencies and both
+    confusion matrices at the lab's first shift, measured again on the stored models."""
     for kind in ("mlp", "cnn"):
         entry = kept[(kind, TrainConfig())]
         model = entry.result.model
@@ -57,6 +64,8 @@ def test_the_stored_measurements_are_what_the_lab_measures(kept, dataset):
             assert along == accuracy(model, dataset.x_test, dataset.y_test, dx, dy, mode), (kind, mode, dx, dy)
             consistency = shift_consistency(model, dataset.x_test, CONSISTENCY_SHIFT, mode=mode)
             assert entry.derived[("consistency", CONSISTENCY_SHIFT, mode)] == consistency, (kind, mode)
+            counts = confusion_matrix(model, dataset.x_test, dataset.y_test, *DEFAULT_SHIFT, mode)
+            assert np.array_equal(entry.derived[("confusion", *DEFAULT_SHIFT, mode)], counts), (kind, mode)
 
 
 def test_a_cold_lab_serves_the_stored_defaults_without_training_and_says_where_they_came_from(tmp_path, kept):

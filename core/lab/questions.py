@@ -33,6 +33,7 @@ MAX_SHIFT = 8
 SWEEP_SHIFTS = 4 * MAX_SHIFT + 1  # dx and dy from -MAX_SHIFT to MAX_SHIFT, the origin counted once
 GRID_IMAGES = 1_000  # the (dx, dy) heat map uses the first 1,000 test images: 289 shifts × 10,000 would take minutes
 CONSISTENCY_SHIFT = 4
+DEFAULT_SHIFT = (2, 0)  # (dx, dy) when the lab opens: the reference exercise's shift
 
 
 def cache_dir() -> Path:

@@ -3,7 +3,7 @@
 A cold server (Community Cloud wakes a sleeping app for its first visitor) would otherwise train the lab's two
 default models and sweep 33 shifts over 10,000 images before the lab is complete. Each stored file holds one
 model's weights (with their checksum, as the lab's weights download), how long its training took, and the
-measurements the lab shows first (its sweeps and consistency for both fills). Pages say when a model was loaded
+measurements the lab shows first (its sweeps, consistency and confusion matrix at the default shift, for both fills). Pages say when a model was loaded
 from here; tests/test_stored.py retrains every stored model and checks each weight and measurement against it.
 
 Write the files again after a change to training or evaluation: `python -m core.serving.stored`.
@@ -52,6 +52,8 @@ def _encode(value):
                 "vertical": value.vertical.tolist(), "mode": value.mode}  # fmt: skip
     if isinstance(value, float):
         return {"type": "float", "value": value}
+    if isinstance(value, np.ndarray):
+        return {"type": "array", "value": torch.from_numpy(value.copy())}
     raise TypeError(f"cannot store a {type(value).__name__}")
 
 
@@ -61,6 +63,8 @@ def _decode(payload):
         return ShiftSweep(*arrays, payload["mode"])
     if payload["type"] == "float":
         return float(payload["value"])
+    if payload["type"] == "array":
+        return payload["value"].numpy()
     raise WeightsError(f"unknown stored value {payload['type']!r}")
 
 
@@ -110,11 +114,14 @@ def stored_settings() -> list[tuple[str, TrainConfig, list[tuple]]]:
     """(kind, settings, measurements) of each model kept: the lab's two defaults with what the lab shows first, and
     the comparison's models at its default budget (weights only: the comparison measures them in seconds)."""
     from core.lab.comparison import members
-    from core.lab.questions import CONSISTENCY_SHIFT
+    from core.lab.questions import CONSISTENCY_SHIFT, DEFAULT_SHIFT
 
     config = TrainConfig()
+    dx, dy = DEFAULT_SHIFT
     lab_measurements = [
-        name for mode in ("zero", "circular") for name in (("sweep", mode), ("consistency", CONSISTENCY_SHIFT, mode))
+        name
+        for mode in ("zero", "circular")
+        for name in (("sweep", mode), ("consistency", CONSISTENCY_SHIFT, mode), ("confusion", dx, dy, mode))
     ]
     chosen = [("mlp", config, lab_measurements), ("cnn", config, lab_measurements)]
     for member in members(config.train_size, config.epochs, seeds=1):
@@ -137,6 +144,7 @@ def train_stored(kind: str, config: TrainConfig, dataset) -> TrainResult:
 
 def measure(name: tuple, model, dataset):
     """A measurement the lab asks for by this name, computed as the lab computes it."""
+    from core.lab.confusion import confusion_matrix
     from core.lab.evaluation import shift_consistency, shift_sweep
     from core.lab.questions import MAX_SHIFT
 
@@ -144,6 +152,8 @@ def measure(name: tuple, model, dataset):
         return shift_sweep(model, dataset.x_test, dataset.y_test, MAX_SHIFT, name[1])
     if name[0] == "consistency":
         return shift_consistency(model, dataset.x_test, name[1], mode=name[2])
+    if name[0] == "confusion":
+        return confusion_matrix(model, dataset.x_test, dataset.y_test, *name[1:])
     raise ValueError(f"no stored measurement called {name}")
 
 
