@@ -83,6 +83,7 @@ def compare_view(jobs: dict, dataset) -> None:
     show_progress(comparison.measure_updates(jobs, dataset, mode))
     with st.spinner(f"Measuring every model at {pair(shift)}…"):
         rows = comparison.rows(jobs, dataset, *shift, mode)
+    comparison.prepare_around(jobs, dataset, dx, dy, mode)  # the next slider step's numbers, in the background
 
     accuracy, inside = comparison_tables(rows, shift, mode)
     st.subheader("Every fix side by side")

@@ -118,6 +118,7 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
         show_border_question(lab.border_room(dataset), config, mode, shift, lab.ready_sweep(jobs["cnn"], mode))
     with confusion_slot:
         show_confusions(lab, jobs, dataset, shift, mode)
+    lab.prepare_around(jobs, dataset, dx, dy, mode)  # the next slider step's matrices, in the background
 
 
 st.title("🔀 Equivariance lab")

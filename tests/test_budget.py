@@ -10,10 +10,26 @@ import torch
 from fake_training import FakeDatasets, FakeTrainer, wait
 
 from core.lab.config import TrainConfig
-from core.serving.budget import MemoryBudget, size_in_bytes
+from core.lab.training import keep_freed_memory
+from core.serving.budget import MemoryBudget, adaptive_budget_bytes, release_freed_memory, size_in_bytes
 from core.serving.model_cache import ModelCache
 
 CONFIG = TrainConfig()
+MB = 2**20
+
+
+def machine(tmp_path, total_mb=24_000, available_mb=20_000, v2=None, v1=None, status="VmRSS:\t 409600 kB\n"):
+    """A folder standing for "/": /proc/meminfo and /proc/self/status, and cgroup limit files when given."""
+    (tmp_path / "proc/self").mkdir(parents=True)
+    (tmp_path / "proc/meminfo").write_text(
+        f"MemTotal:       {total_mb * 1024} kB\nMemFree:        1000 kB\nMemAvailable:   {available_mb * 1024} kB\n"
+    )
+    (tmp_path / "proc/self/status").write_text(status)
+    for path, text in (("sys/fs/cgroup/memory.max", v2), ("sys/fs/cgroup/memory/memory.limit_in_bytes", v1)):
+        if text is not None:
+            (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / path).write_text(text)
+    return tmp_path
 
 
 def test_a_value_takes_the_bytes_of_its_tensors_and_arrays_wherever_they_are_held():
@@ -67,3 +83,61 @@ def test_memory_is_counted_under_each_models_lock_so_results_being_stored_are_ne
         assert counted == []  # waiting for the lock, not iterating values that may change
     counter.join(5)
     assert counted == [size_in_bytes(job.result)]
+
+
+def test_a_690_mb_container_gives_the_cache_far_less_than_256_mb_and_a_big_machine_the_full_256(tmp_path):
+    small = adaptive_budget_bytes({}, machine(tmp_path / "a", v2=f"{690 * MB}\n"), rss_bytes=350 * MB)
+    assert 32 * MB <= small <= 100 * MB
+    assert adaptive_budget_bytes({}, machine(tmp_path / "b", v1=f"{690 * MB}\n"), rss_bytes=350 * MB) == small
+    assert adaptive_budget_bytes({}, machine(tmp_path / "c"), rss_bytes=350 * MB) == 256 * MB  # 24 GB, no cgroup
+
+
+def test_the_budget_shrinks_as_the_process_holds_more_and_never_goes_under_32_mb(tmp_path):
+    root = machine(tmp_path, v2=f"{1_000 * MB}")
+    budgets = [adaptive_budget_bytes({}, root, rss_bytes=held * MB) for held in (500, 600, 750, 2_000)]
+    assert budgets == sorted(budgets, reverse=True) and budgets[0] > budgets[1] > budgets[2] == 32 * MB
+    assert budgets[:2] == [244 * MB, 144 * MB]  # 1,000 MB − held − 256 MB for a training and a sweep
+    assert budgets[3] == 32 * MB
+    assert adaptive_budget_bytes({}, root) == adaptive_budget_bytes({}, root, rss_bytes=400 * MB)  # VmRSS read
+
+
+def test_max_or_a_huge_cgroup_limit_means_no_limit_and_the_machines_available_memory_counts(tmp_path):
+    assert adaptive_budget_bytes({}, machine(tmp_path / "a", v2="max\n"), rss_bytes=350 * MB) == 256 * MB
+    v1_unlimited = str(2**63 - 4096)
+    assert adaptive_budget_bytes({}, machine(tmp_path / "b", v1=v1_unlimited), rss_bytes=350 * MB) == 256 * MB
+    tight = machine(tmp_path / "c", v2="max", available_mb=400)
+    assert adaptive_budget_bytes({}, tight, rss_bytes=350 * MB) == 144 * MB  # 400 MB available − 256 MB margin
+
+
+def test_the_environment_variable_wins_over_the_memory_found(tmp_path):
+    root = machine(tmp_path, v2=f"{690 * MB}")
+    assert adaptive_budget_bytes({"CONVLAB_CACHE_BUDGET_MB": "512"}, root, rss_bytes=350 * MB) == 512 * MB
+    assert adaptive_budget_bytes({"CONVLAB_CACHE_BUDGET_MB": "0.5"}, root, rss_bytes=0) == MB // 2
+    adaptive = adaptive_budget_bytes({}, root, rss_bytes=350 * MB)
+    for unreadable in ("lots", "-3", "0", "nan"):
+        assert adaptive_budget_bytes({"CONVLAB_CACHE_BUDGET_MB": unreadable}, root, rss_bytes=350 * MB) == adaptive
+
+
+def test_garbage_or_missing_memory_files_fall_back_safely(tmp_path):
+    garbage = machine(tmp_path / "a", v2="\x00\xffnot a number", status="garbage")
+    (garbage / "proc/meminfo").write_bytes(b"\xff\xfe MemTotal: lots\n")
+    assert adaptive_budget_bytes({}, garbage) == 256 * MB  # nothing known: the budget as it always was
+    assert adaptive_budget_bytes({}, tmp_path / "nowhere") == 256 * MB
+    negative = machine(tmp_path / "b", v2="-5", v1=f"{690 * MB}")  # v2 unreadable: no limit, not v1's
+    assert adaptive_budget_bytes({}, negative, rss_bytes=350 * MB) == 256 * MB
+
+
+def resident_mb() -> float:
+    status = open("/proc/self/status").read()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+
+def test_memory_freed_after_big_work_goes_back_to_the_system_once_released():
+    keep_freed_memory()  # as every training and evaluation asks: freed blocks up to 32 MB stay with the process
+    blocks = [bytearray(2**20) for _ in range(150)]  # 150 MB touched, in 1 MB blocks from the heap
+    held = resident_mb()
+    del blocks
+    kept = resident_mb()
+    release_freed_memory()
+    assert held - kept < 50, "freed but kept by the allocator"
+    assert kept - resident_mb() > 100

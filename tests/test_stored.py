@@ -12,7 +12,7 @@ from core.lab.config import TrainConfig
 from core.lab.confusion import confusion_matrix
 from core.lab.data import load_mnist
 from core.lab.evaluation import accuracy, shift_consistency
-from core.lab.questions import CONSISTENCY_SHIFT, DEFAULT_SHIFT, MAX_SHIFT, Lab
+from core.lab.questions import CONSISTENCY_SHIFT, MAX_SHIFT, Lab
 from core.lab.training import TrainResult
 from core.serving import stored
 from core.serving.model_cache import DatasetStore, ModelCache
@@ -39,7 +39,7 @@ def test_the_store_holds_the_labs_defaults_and_the_comparisons_models(kept):
             assert {
                 ("sweep", mode),
                 ("consistency", CONSISTENCY_SHIFT, mode),
-                ("confusion", *DEFAULT_SHIFT, mode),
+                ("confusion grid", mode),
             } <= names
 
 
@@ -53,8 +53,8 @@ def test_every_stored_model_is_exactly_what_a_retrain_gives(kept, dataset):
 
 
 def test_the_stored_measurements_are_what_the_lab_measures(kept, dataset):
-    """Each sweep at one shift (the table's (2, 0) under zero fill, another under wrap), both consistencies and both
-    confusion matrices at the lab's first shift, measured again on the stored models."""
+    """Each sweep at one shift (the table's (2, 0) under zero fill, another under wrap) with its confusion matrix,
+    both consistencies, and each confusion grid at one diagonal shift, measured again on the stored models."""
     for kind in ("mlp", "cnn"):
         entry = kept[(kind, TrainConfig())]
         model = entry.result.model
@@ -62,10 +62,13 @@ def test_the_stored_measurements_are_what_the_lab_measures(kept, dataset):
             sweep = entry.derived[("sweep", mode)]
             along = sweep.horizontal[dx + MAX_SHIFT] if dy == 0 else sweep.vertical[dy + MAX_SHIFT]
             assert along == accuracy(model, dataset.x_test, dataset.y_test, dx, dy, mode), (kind, mode, dx, dy)
+            counts = sweep.horizontal_counts[dx + MAX_SHIFT] if dy == 0 else sweep.vertical_counts[dy + MAX_SHIFT]
+            assert np.array_equal(counts, confusion_matrix(model, dataset.x_test, dataset.y_test, dx, dy, mode))
             consistency = shift_consistency(model, dataset.x_test, CONSISTENCY_SHIFT, mode=mode)
             assert entry.derived[("consistency", CONSISTENCY_SHIFT, mode)] == consistency, (kind, mode)
-            counts = confusion_matrix(model, dataset.x_test, dataset.y_test, *DEFAULT_SHIFT, mode)
-            assert np.array_equal(entry.derived[("confusion", *DEFAULT_SHIFT, mode)], counts), (kind, mode)
+            grid = entry.derived[("confusion grid", mode)]
+            counts = confusion_matrix(model, dataset.x_test, dataset.y_test, 3, -6, mode)
+            assert np.array_equal(grid[-6 + MAX_SHIFT, 3 + MAX_SHIFT], counts), (kind, mode)
 
 
 def test_a_cold_lab_serves_the_stored_defaults_without_training_and_says_where_they_came_from(tmp_path, kept):
@@ -77,6 +80,10 @@ def test_a_cold_lab_serves_the_stored_defaults_without_training_and_says_where_t
     jobs = lab.train(TrainConfig())
     assert all(job.state == "done" for job in jobs.values()) and cache.counts["trainings_started"] == 0
     assert all(lab.ready_sweep(job, "zero") is not None for job in jobs.values())
+    # Every shift the sliders reach reads its matrix and accuracy without a pass over the test images.
+    rows = lab.table(jobs, datasets.get("MNIST"), 5, 7, "circular")
+    assert all(cache.peek(job, ("confusion", 5, 7, "circular")) is None for job in jobs.values())
+    assert all(0.0 < row.shifted < row.original for row in rows)
     sentence = trained_sentence({kind: job.result for kind, job in jobs.items()})
     assert "data/trained/" in sentence and "loaded them instead of training them again" in sentence
     # Other settings are trained as usual.

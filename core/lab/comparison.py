@@ -22,7 +22,7 @@ from core.lab.data import Dataset
 from core.lab.evaluation import Step, accuracy, part_of, predict_logits
 from core.lab.plan import TrainingPlan, plan_trainings
 from core.lab.progress import Progress, follow
-from core.lab.shift import random_shift_amounts, shift_each
+from core.lab.shift import one_step_away, random_shift_amounts, shift_each
 from core.serving.model_cache import Job, ModelCache
 
 SEED_COUNTS = (1, 3, 5)
@@ -241,21 +241,31 @@ class Comparison:
             return sweep[SWEEP_SHIFTS.index(dx) - 1]
         if dx == dy == 0:
             return self.cache.derived(job, *self._measure(job, dataset, "one pixel", "zero")).original
+        return self.cache.derived(job, *self._accuracy_at(dataset, dx, dy, fill))
+
+    def _accuracy_at(self, dataset: Dataset, dx: int, dy: int, fill: str):
         images, labels = self._images(dataset)
-        return self.cache.derived(
-            job,
-            ("compare accuracy", dx, dy, fill, self.images),
-            lambda model: accuracy(model, images, labels, dx, dy, fill),
-        )
+        name = ("compare accuracy", dx, dy, fill, self.images)
+        return name, lambda model: accuracy(model, images, labels, dx, dy, fill)
 
     def map_error(self, job: Job, dataset: Dataset, dx: int, dy: int, fill: str) -> float:
         """The last feature maps' equivariance error at (dx, dy), on the first MAP_IMAGES compared images."""
+        return self.cache.derived(job, *self._map_error_at(dataset, dx, dy, fill))
+
+    def _map_error_at(self, dataset: Dataset, dx: int, dy: int, fill: str):
         images = self._images(dataset)[0][:MAP_IMAGES]
-        return self.cache.derived(
-            job,
-            ("compare map error", dx, dy, fill, self.images),
-            lambda model: last_map_error(model, images, dx, dy, fill),
-        )
+        name = ("compare map error", dx, dy, fill, self.images)
+        return name, lambda model: last_map_error(model, images, dx, dy, fill)
+
+    def prepare_around(self, jobs: dict[Member, Job], dataset: Dataset, dx: int, dy: int, mode: str) -> None:
+        """Measure the shifts one slider step away in the background, so the next step finds its numbers ready."""
+        for near_dx, near_dy in one_step_away(dx, dy):
+            for member, job in jobs.items():
+                for fill in FILLS:
+                    if not (near_dy == 0 and near_dx in SWEEP_SHIFTS):  # else read off a sweep
+                        self.cache.prepare(job, *self._accuracy_at(dataset, near_dx, near_dy, fill))
+                if member.kind == "cnn":
+                    self.cache.prepare(job, *self._map_error_at(dataset, near_dx, near_dy, mode))
 
     def _measured(self, jobs: dict, dataset: Dataset, what: str, fill: str) -> list:
         """One measurement of each of these models (computed here unless it is ready)."""

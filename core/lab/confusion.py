@@ -6,13 +6,9 @@ from fractions import Fraction
 import altair as alt
 import numpy as np
 import pandas as pd
-import torch
-from torch import nn
 
 from core.chart_style import PALETTE, styled
-from core.lab.evaluation import Step, predict_logits
-from core.lab.models import NUM_CLASSES
-from core.lab.shift import shift_images
+from core.lab.evaluation import confusion_counts
 
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 DIGIT_PLURALS = ("zeros", "ones", "twos", "threes", "fours", "fives", "sixes", "sevens", "eights", "nines")
@@ -24,19 +20,7 @@ DARK_TEXT, LIGHT_TEXT = "#1f1f1f", "#ffffff"
 LOWEST_TOP = 0.05  # the colour scale reaches at least 5% of a row, so one stray image never looks dark
 
 
-def confusion_matrix(
-    model: nn.Module,
-    images: torch.Tensor,
-    labels: torch.Tensor,
-    dx: int = 0,
-    dy: int = 0,
-    mode: str = "zero",
-    step: Step | None = None,
-) -> np.ndarray:
-    """Counts (10, 10) of the images moved by (dx, dy): row = true class, column = predicted class."""
-    predicted = predict_logits(model, shift_images(images, dx, dy, mode), step=step).argmax(dim=1)
-    cells = labels.to(torch.int64) * NUM_CLASSES + predicted
-    return np.bincount(cells.numpy(), minlength=NUM_CLASSES * NUM_CLASSES).reshape(NUM_CLASSES, NUM_CLASSES)
+confusion_matrix = confusion_counts  # measured in evaluation, beside the accuracy it gives
 
 
 def _one(names: tuple[str, ...], c: int) -> str:

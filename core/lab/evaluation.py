@@ -12,6 +12,7 @@ from torch import nn
 
 from core.lab.config import TrainConfig
 from core.lab.data import Dataset, to_float
+from core.lab.models import NUM_CLASSES
 from core.lab.shift import random_shift_amounts, shift_each, shift_images
 from core.lab.training import TrainingInterrupted, keep_freed_memory, train_model
 
@@ -64,14 +65,37 @@ def accuracy(
     return (predictions == labels).float().mean().item()
 
 
+def confusion_counts(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    dx: int = 0,
+    dy: int = 0,
+    mode: str = "zero",
+    step: Step | None = None,
+) -> np.ndarray:
+    """Counts (10, 10) of the images moved by (dx, dy): row = true class, column = predicted class."""
+    predicted = predict_logits(model, shift_images(images, dx, dy, mode), step=step).argmax(dim=1)
+    cells = labels.to(torch.int64) * NUM_CLASSES + predicted
+    return np.bincount(cells.numpy(), minlength=NUM_CLASSES**2).reshape(NUM_CLASSES, NUM_CLASSES)
+
+
+def accuracy_of(counts: np.ndarray) -> float:
+    """The accuracy a confusion matrix holds, exactly as accuracy() computes it (a float32 mean)."""
+    return (torch.tensor(float(np.trace(counts)), dtype=torch.float32) / int(counts.sum())).item()
+
+
 @dataclass
 class ShiftSweep:
-    """Accuracy at each shift s, moving the images horizontally (dx=s, dy=0) and vertically (dx=0, dy=s)."""
+    """Accuracy at each shift s, moving the images horizontally (dx=s, dy=0) and vertically (dx=0, dy=s), and the
+    confusion matrices it was read from (indexed like the shifts; None for a sweep made without them)."""
 
     shifts: np.ndarray
     horizontal: np.ndarray
     vertical: np.ndarray
     mode: str
+    horizontal_counts: np.ndarray | None = None  # (shifts, 10, 10)
+    vertical_counts: np.ndarray | None = None
 
 
 def shift_sweep(
@@ -82,16 +106,24 @@ def shift_sweep(
     mode: str = "zero",
     step: Step | None = None,
 ) -> ShiftSweep:
-    """Accuracy for shifts -max_shift..max_shift along each axis; the unshifted images are evaluated once."""
+    """Accuracy for shifts -max_shift..max_shift along each axis, with the confusion matrix at each (so the lab's
+    matrices along an axis cost no pass of their own); the unshifted images are evaluated once."""
     shifts = np.arange(-max_shift, max_shift + 1)
     moves = [(0, 0)] + [(int(s), 0) for s in shifts if s] + [(0, int(s)) for s in shifts if s]
     measured = {
-        move: accuracy(model, images, labels, *move, mode, step=part_of(step, index, len(moves)))
+        move: confusion_counts(model, images, labels, *move, mode, step=part_of(step, index, len(moves)))
         for index, move in enumerate(moves)
     }
-    horizontal = [measured[(int(s), 0)] for s in shifts]
-    vertical = [measured[(0, int(s))] for s in shifts]
-    return ShiftSweep(shifts, np.array(horizontal), np.array(vertical), mode)
+    horizontal = np.array([measured[(int(s), 0)] for s in shifts])
+    vertical = np.array([measured[(0, int(s))] for s in shifts])
+    return ShiftSweep(
+        shifts,
+        np.array([accuracy_of(counts) for counts in horizontal]),
+        np.array([accuracy_of(counts) for counts in vertical]),
+        mode,
+        horizontal,
+        vertical,
+    )
 
 
 def accuracy_grid(
@@ -110,6 +142,24 @@ def accuracy_grid(
         for index, (dx, dy) in enumerate(moves)
     ]
     return np.array(values).reshape(len(shifts), len(shifts))
+
+
+def confusion_grid(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    max_shift: int,
+    mode: str = "zero",
+    step: Step | None = None,
+) -> np.ndarray:
+    """The confusion matrix at every (dx, dy) in [-max_shift, max_shift]², indexed [dy + max_shift, dx + max_shift]."""
+    shifts = range(-max_shift, max_shift + 1)
+    moves = [(dx, dy) for dy in shifts for dx in shifts]
+    counts = [
+        confusion_counts(model, images, labels, dx, dy, mode, step=part_of(step, index, len(moves)))
+        for index, (dx, dy) in enumerate(moves)
+    ]
+    return np.array(counts, dtype=np.int32).reshape(len(shifts), len(shifts), NUM_CLASSES, NUM_CLASSES)
 
 
 def shift_consistency(

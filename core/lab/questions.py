@@ -18,13 +18,16 @@ from core.lab.data import DataError, Dataset
 from core.lab.equivariance import compare_layers, mlp_hidden_comparison
 from core.lab.evaluation import (
     accuracy_grid,
+    accuracy_of,
     class_probabilities,
     shift_consistency,
     shift_sweep,
 )
 from core.lab.plan import TrainingPlan, plan_trainings
 from core.lab.progress import MODEL_NAMES, Progress, follow, training_progress
+from core.lab.shift import one_step_away
 from core.lab.weights import weights_file
+from core.serving.budget import adaptive_budget_bytes
 from core.serving.cpu import cpu_turn
 from core.serving.model_cache import DatasetStore, Job, ModelCache
 from core.serving.stored import load_all
@@ -42,8 +45,8 @@ def cache_dir() -> Path:
 
 
 def cache_budget_bytes() -> int:
-    """Memory for trained models and their results (CONVLAB_CACHE_BUDGET_MB, else 256 MB)."""
-    return int(float(os.environ.get("CONVLAB_CACHE_BUDGET_MB", 256)) * 2**20)
+    """Memory for trained models and their results: CONVLAB_CACHE_BUDGET_MB, else what this app's memory leaves."""
+    return adaptive_budget_bytes()
 
 
 @dataclass(frozen=True)
@@ -143,15 +146,12 @@ class Lab:
     def accuracy(self, job: Job, dataset: Dataset, dx: int, dy: int, mode: str) -> float:
         """Accuracy on the whole test set shifted by (dx, dy): read off a finished sweep when the shift is on an axis, else
         the confusion matrix's diagonal."""
-        dx, dy = int(dx), int(dy)
-        if dx == 0 and dy == 0:
-            mode = "zero"  # nothing moves, so the fill does not matter
+        dx, dy, mode = _settled(dx, dy, mode)
         sweep = self.ready_sweep(job, mode)
         if sweep is not None and (dx == 0 or dy == 0) and max(abs(dx), abs(dy)) <= MAX_SHIFT:
             return float(sweep.horizontal[dx + MAX_SHIFT] if dy == 0 else sweep.vertical[dy + MAX_SHIFT])
         # Otherwise from the confusion matrix the page shows below the table: one pass over the test set for both.
-        counts = self.confusion(job, dataset, dx, dy, mode)
-        return float(np.trace(counts) / counts.sum())
+        return accuracy_of(self.confusion(job, dataset, dx, dy, mode))
 
     def consistency(self, job: Job, dataset: Dataset, mode: str) -> float:
         """Shift consistency with the same fill as the shifted column beside it."""
@@ -170,13 +170,37 @@ class Lab:
 
     def confusion(self, job: Job, dataset: Dataset, dx: int, dy: int, mode: str) -> np.ndarray:
         """Counts (10, 10) of true class against predicted class on the whole test set shifted by (dx, dy)."""
-        dx, dy = int(dx), int(dy)
-        if dx == 0 and dy == 0:
-            mode = "zero"  # nothing moves, so the fill does not matter
-        name = ("confusion", dx, dy, mode)
-        step = self.cache.stepper(job, name)
-        return self.cache.derived(
-            job, name, lambda model: confusion_matrix(model, dataset.x_test, dataset.y_test, dx, dy, mode, step=step)
+        dx, dy, mode = _settled(dx, dy, mode)
+        counts = self._confusion_read(job, dx, dy, mode)
+        if counts is not None:
+            return counts
+        return self.cache.derived(job, *self._confusion_at(job, dataset, dx, dy, mode))
+
+    def prepare_around(self, jobs: dict[str, Job], dataset: Dataset, dx: int, dy: int, mode: str) -> None:
+        """Count the confusions one slider step away in the background, so the next step finds them ready."""
+        for near_dx, near_dy in one_step_away(int(dx), int(dy), MAX_SHIFT):
+            near_dx, near_dy, near_mode = _settled(near_dx, near_dy, mode)
+            if near_dx == 0 or near_dy == 0:
+                continue  # along an axis the sweep counts them
+            for job in jobs.values():
+                if self._confusion_read(job, near_dx, near_dy, near_mode) is None:
+                    self.cache.prepare(job, *self._confusion_at(job, dataset, near_dx, near_dy, near_mode))
+
+    def _confusion_read(self, job: Job, dx: int, dy: int, mode: str) -> np.ndarray | None:
+        """The counts at (dx, dy) if they need no pass of their own: from the sweep along an axis, from a stored grid."""
+        inside = max(abs(dx), abs(dy)) <= MAX_SHIFT
+        sweep = self.ready_sweep(job, mode)
+        if inside and (dx == 0 or dy == 0) and sweep is not None and sweep.horizontal_counts is not None:
+            return sweep.horizontal_counts[dx + MAX_SHIFT] if dy == 0 else sweep.vertical_counts[dy + MAX_SHIFT]
+        grid = self.cache.peek(job, ("confusion grid", mode))  # the stored defaults have every (dx, dy)
+        if inside and grid is not None:
+            return grid[dy + MAX_SHIFT, dx + MAX_SHIFT]
+        return self.cache.peek(job, ("confusion", dx, dy, mode))
+
+    def _confusion_at(self, job: Job, dataset: Dataset, dx: int, dy: int, mode: str):
+        step = self.cache.stepper(job, ("confusion", dx, dy, mode))
+        return ("confusion", dx, dy, mode), lambda model: confusion_matrix(
+            model, dataset.x_test, dataset.y_test, dx, dy, mode, step=step
         )
 
     def border_room(self, dataset: Dataset) -> BorderRoom:
@@ -223,6 +247,12 @@ class Lab:
                 MODEL_NAMES[kind]: class_probabilities(job.result.model, image, dx, dy, mode)
                 for kind, job in jobs.items()
             }
+
+
+def _settled(dx, dy, mode: str) -> tuple[int, int, str]:
+    """(dx, dy) as integers, and the fill that matters there (none when nothing moves: zero, by convention)."""
+    dx, dy = int(dx), int(dy)
+    return dx, dy, "zero" if dx == dy == 0 else mode
 
 
 def random_test_index(dataset: Dataset, digit: int, rng: random.Random) -> int:

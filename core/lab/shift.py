@@ -59,3 +59,9 @@ def random_shifts(images: torch.Tensor, max_shift: int, generator: torch.Generat
         return images
     dx, dy = random_shift_amounts(len(images), max_shift, generator)
     return shift_each(images, dx, dy)
+
+
+def one_step_away(dx: int, dy: int, limit: int = 8) -> list[tuple[int, int]]:
+    """The shifts a slider's next step can reach from (dx, dy): one pixel along either axis, within ±limit."""
+    near = [(dx - 1, dy), (dx + 1, dy), (dx, dy - 1), (dx, dy + 1)]
+    return [(x, y) for x, y in near if abs(x) <= limit and abs(y) <= limit]

@@ -6,7 +6,7 @@ from typing import Any
 
 from core.lab.config import TrainConfig
 from core.lab.training import train_model
-from core.serving.budget import DEFAULT_BUDGET_BYTES, MemoryBudget, size_in_bytes
+from core.serving.budget import DEFAULT_BUDGET_BYTES, MemoryBudget, release_freed_memory, size_in_bytes
 from core.serving.datasets import DatasetStore
 from core.serving.jobs import Job, model_key
 from core.serving.results import Results
@@ -112,3 +112,4 @@ class ModelCache:
                 self._trainings.evict(job)
         if evicted:
             self._budget.log_evicted([f"{job.kind} {job.config}" for job in evicted], self.memory_bytes())
+        release_freed_memory()  # what the finished training or measurement used goes back to the system

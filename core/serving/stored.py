@@ -3,7 +3,8 @@
 A cold server (Community Cloud wakes a sleeping app for its first visitor) would otherwise train the lab's two
 default models and sweep 33 shifts over 10,000 images before the lab is complete. Each stored file holds one
 model's weights (with their checksum, as the lab's weights download), how long its training took, and the
-measurements the lab shows first (its sweeps, consistency and confusion matrix at the default shift, for both fills). Pages say when a model was loaded
+measurements the lab shows first (its sweeps, its consistency, and its confusion matrix at every (dx, dy) the sliders reach, for both fills: a
+slider step then costs no pass over the test images). Pages say when a model was loaded
 from here; tests/test_stored.py retrains every stored model and checks each weight and measurement against it.
 
 Write the files again after a change to training or evaluation: `python -m core.serving.stored`.
@@ -28,6 +29,7 @@ STORE = Path(__file__).resolve().parents[2] / "data" / "trained"
 FORMAT = "convlab-stored-1"
 # One thread, so that a retrain reproduces every weight exactly (two threads split sums differently).
 THREADS = 1
+SWEEP_ARRAYS = ("shifts", "horizontal", "vertical", "horizontal_counts", "vertical_counts")
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,8 @@ def file_name(kind: str, config: TrainConfig) -> str:
 
 def _encode(value):
     if isinstance(value, ShiftSweep):
-        return {"type": "sweep", "shifts": value.shifts.tolist(), "horizontal": value.horizontal.tolist(),
-                "vertical": value.vertical.tolist(), "mode": value.mode}  # fmt: skip
+        arrays = {name: _encode(getattr(value, name)) for name in SWEEP_ARRAYS}
+        return {"type": "sweep", "mode": value.mode, **arrays}
     if isinstance(value, float):
         return {"type": "float", "value": value}
     if isinstance(value, np.ndarray):
@@ -59,8 +61,7 @@ def _encode(value):
 
 def _decode(payload):
     if payload["type"] == "sweep":
-        arrays = (np.array(payload[name]) for name in ("shifts", "horizontal", "vertical"))
-        return ShiftSweep(*arrays, payload["mode"])
+        return ShiftSweep(mode=payload["mode"], **{name: _decode(payload[name]) for name in SWEEP_ARRAYS})
     if payload["type"] == "float":
         return float(payload["value"])
     if payload["type"] == "array":
@@ -114,14 +115,13 @@ def stored_settings() -> list[tuple[str, TrainConfig, list[tuple]]]:
     """(kind, settings, measurements) of each model kept: the lab's two defaults with what the lab shows first, and
     the comparison's models at its default budget (weights only: the comparison measures them in seconds)."""
     from core.lab.comparison import members
-    from core.lab.questions import CONSISTENCY_SHIFT, DEFAULT_SHIFT
+    from core.lab.questions import CONSISTENCY_SHIFT
 
     config = TrainConfig()
-    dx, dy = DEFAULT_SHIFT
     lab_measurements = [
         name
         for mode in ("zero", "circular")
-        for name in (("sweep", mode), ("consistency", CONSISTENCY_SHIFT, mode), ("confusion", dx, dy, mode))
+        for name in (("sweep", mode), ("consistency", CONSISTENCY_SHIFT, mode), ("confusion grid", mode))
     ]
     chosen = [("mlp", config, lab_measurements), ("cnn", config, lab_measurements)]
     for member in members(config.train_size, config.epochs, seeds=1):
@@ -144,16 +144,15 @@ def train_stored(kind: str, config: TrainConfig, dataset) -> TrainResult:
 
 def measure(name: tuple, model, dataset):
     """A measurement the lab asks for by this name, computed as the lab computes it."""
-    from core.lab.confusion import confusion_matrix
-    from core.lab.evaluation import shift_consistency, shift_sweep
+    from core.lab.evaluation import confusion_grid, shift_consistency, shift_sweep
     from core.lab.questions import MAX_SHIFT
 
     if name[0] == "sweep":
         return shift_sweep(model, dataset.x_test, dataset.y_test, MAX_SHIFT, name[1])
     if name[0] == "consistency":
         return shift_consistency(model, dataset.x_test, name[1], mode=name[2])
-    if name[0] == "confusion":
-        return confusion_matrix(model, dataset.x_test, dataset.y_test, *name[1:])
+    if name[0] == "confusion grid":
+        return confusion_grid(model, dataset.x_test, dataset.y_test, MAX_SHIFT, name[1])
     raise ValueError(f"no stored measurement called {name}")
 
 
