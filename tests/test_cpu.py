@@ -49,6 +49,25 @@ def test_interactive_work_goes_first_then_the_shortest_then_the_longest():
     assert order == ["page redraw", "short", "long"]
 
 
+def test_work_done_ahead_of_need_waits_for_everything_someone_asked_for_however_short():
+    queue, order = CpuQueue(), []
+    holder = Claim()
+    queue.acquire(holder)
+    threads = queue_up(
+        queue,
+        {
+            "next slider step": Claim(remaining=seconds_left(0.01), ahead=True),
+            "long": Claim(remaining=seconds_left(30.0)),
+            "page redraw": Claim(interactive=True),
+        },
+        order,
+    )
+    queue.release(holder)
+    for thread in threads:
+        thread.join(5)
+    assert order == ["page redraw", "long", "next slider step"]
+
+
 def test_a_long_job_that_has_waited_long_enough_goes_before_a_newly_arrived_short_one():
     queue, order = CpuQueue(aging=0.5), []
     holder = Claim()

@@ -12,7 +12,7 @@ from core.lab.config import TrainConfig
 from core.lab.confusion import confusion_matrix
 from core.lab.data import load_mnist
 from core.lab.evaluation import accuracy, shift_consistency
-from core.lab.questions import CONSISTENCY_SHIFT, MAX_SHIFT, Lab
+from core.lab.questions import CONSISTENCY_SHIFT, GRID_IMAGES, MAX_SHIFT, Lab
 from core.lab.training import TrainResult
 from core.serving import stored
 from core.serving.model_cache import DatasetStore, ModelCache
@@ -40,6 +40,7 @@ def test_the_store_holds_the_labs_defaults_and_the_comparisons_models(kept):
                 ("sweep", mode),
                 ("consistency", CONSISTENCY_SHIFT, mode),
                 ("confusion grid", mode),
+                ("grid", mode),
             } <= names
 
 
@@ -66,6 +67,9 @@ def test_the_stored_measurements_are_what_the_lab_measures(kept, dataset):
             assert np.array_equal(counts, confusion_matrix(model, dataset.x_test, dataset.y_test, dx, dy, mode))
             consistency = shift_consistency(model, dataset.x_test, CONSISTENCY_SHIFT, mode=mode)
             assert entry.derived[("consistency", CONSISTENCY_SHIFT, mode)] == consistency, (kind, mode)
+            heat = entry.derived[("grid", mode)]  # the heat map: the first GRID_IMAGES test images
+            first = dataset.x_test[:GRID_IMAGES], dataset.y_test[:GRID_IMAGES]
+            assert heat[5 + MAX_SHIFT, -2 + MAX_SHIFT] == accuracy(model, *first, -2, 5, mode), (kind, mode)
             grid = entry.derived[("confusion grid", mode)]
             counts = confusion_matrix(model, dataset.x_test, dataset.y_test, 3, -6, mode)
             assert np.array_equal(grid[-6 + MAX_SHIFT, 3 + MAX_SHIFT], counts), (kind, mode)

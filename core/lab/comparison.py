@@ -263,9 +263,9 @@ class Comparison:
             for member, job in jobs.items():
                 for fill in FILLS:
                     if not (near_dy == 0 and near_dx in SWEEP_SHIFTS):  # else read off a sweep
-                        self.cache.prepare(job, *self._accuracy_at(dataset, near_dx, near_dy, fill))
+                        self.cache.prepare(job, *self._accuracy_at(dataset, near_dx, near_dy, fill), ahead=True)
                 if member.kind == "cnn":
-                    self.cache.prepare(job, *self._map_error_at(dataset, near_dx, near_dy, mode))
+                    self.cache.prepare(job, *self._map_error_at(dataset, near_dx, near_dy, mode), ahead=True)
 
     def _measured(self, jobs: dict, dataset: Dataset, what: str, fill: str) -> list:
         """One measurement of each of these models (computed here unless it is ready)."""

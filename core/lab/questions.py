@@ -184,7 +184,7 @@ class Lab:
                 continue  # along an axis the sweep counts them
             for job in jobs.values():
                 if self._confusion_read(job, near_dx, near_dy, near_mode) is None:
-                    self.cache.prepare(job, *self._confusion_at(job, dataset, near_dx, near_dy, near_mode))
+                    self.cache.prepare(job, *self._confusion_at(job, dataset, near_dx, near_dy, near_mode), ahead=True)
 
     def _confusion_read(self, job: Job, dx: int, dy: int, mode: str) -> np.ndarray | None:
         """The counts at (dx, dy) if they need no pass of their own: from the sweep along an axis, from a stored grid."""

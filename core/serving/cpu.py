@@ -50,6 +50,7 @@ class Claim:
 
     remaining: Callable[[float], float] = lambda held_seconds: 0.0  # estimated seconds left, given the seconds held
     interactive: bool = False  # work on one image for a page being drawn: before everything else
+    ahead: bool = False  # work done before anyone asks for it (the next slider step's numbers): after everything else
     threads: int | None = None  # torch threads while holding the CPU; None = one per core
     shares: bool = False  # all cores while alone, one core beside other work (a training, between its batches)
     cores: int = 0  # cores it holds now, and so its torch threads
@@ -149,11 +150,12 @@ class CpuQueue:
         claim._granted.set()
 
     def _rank(self, claim: Claim) -> tuple[int, float]:
-        """Lower goes first: interactive work, then the fewest seconds left less the aging credit."""
+        """Lower goes first: interactive work, then the fewest seconds left less the aging credit, then work ahead."""
         waited = claim.waited
         if claim not in self._holders:
             waited += time.monotonic() - claim._asked_at
-        return (0 if claim.interactive else 1, claim.remaining_seconds() - self._aging * waited)
+        tier = 0 if claim.interactive else 2 if claim.ahead else 1
+        return (tier, claim.remaining_seconds() - self._aging * waited)
 
 
 CPU = CpuQueue()

@@ -75,8 +75,8 @@ class ModelCache:
     def derived(self, job: Job, name: Any, compute: Callable[[Any], Any], uses_cpu: bool = True) -> Any:
         return self._results.derived(job, name, compute, uses_cpu)
 
-    def prepare(self, job: Job, name: Any, compute: Callable[[Any], Any]) -> None:
-        self._results.prepare(job, name, compute)
+    def prepare(self, job: Job, name: Any, compute: Callable[[Any], Any], ahead: bool = False) -> None:
+        self._results.prepare(job, name, compute, ahead)
 
     def peek(self, job: Job, name: Any) -> Any:
         return self._results.peek(job, name)

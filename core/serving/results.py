@@ -37,7 +37,9 @@ class Results:
         # cores alone), and shorter work overtakes them between batches anyway.
         self._preparer = Workers(2, "convlab-derived")
 
-    def derived(self, job: Job, name: Any, compute: Callable[[Any], Any], uses_cpu: bool = True) -> Any:
+    def derived(
+        self, job: Job, name: Any, compute: Callable[[Any], Any], uses_cpu: bool = True, ahead: bool = False
+    ) -> Any:
         """Something computed from a finished model (a sweep, a grid), once per model and name.
 
         uses_cpu=False is for quick work that is not torch arithmetic (serialising the weights):
@@ -53,20 +55,23 @@ class Results:
             with shelf.lock:
                 if name in shelf.values:
                     return shelf.values[name]
-            value = self._compute(job, shelf, name, compute, uses_cpu)
+            value = self._compute(job, shelf, name, compute, uses_cpu, ahead)
             with shelf.lock:
                 shelf.values[name] = value
         self._on_stored()
         return value
 
-    def prepare(self, job: Job, name: Any, compute: Callable[[Any], Any]) -> None:
-        """Start computing `derived(job, name, compute)` in the background, unless it is done or under way."""
+    def prepare(self, job: Job, name: Any, compute: Callable[[Any], Any], ahead: bool = False) -> None:
+        """Start computing `derived(job, name, compute)` in the background, unless it is done or under way.
+
+        ahead=True is for a guess at what will be asked next (the next slider step): it takes the CPU only when
+        nothing else waits for it."""
         shelf = self._shelf(job)
         with shelf.lock:
             if name in shelf.values or name in shelf.progress:
                 return
             shelf.progress[name] = 0.0
-        self._preparer.submit(lambda: self._prepare(job, shelf, name, compute))
+        self._preparer.submit(lambda: self._prepare(job, shelf, name, compute, ahead))
 
     def store(self, job: Job, name: Any, value: Any) -> None:
         """A value computed elsewhere (a stored file's measurement), kept as if it had been computed here."""
@@ -133,8 +138,10 @@ class Results:
                 shelf = self._shelves[job] = Shelf()
             return shelf
 
-    def _compute(self, job: Job, shelf: Shelf, name: Any, compute: Callable[[Any], Any], uses_cpu: bool) -> Any:
-        claim = Claim(remaining=lambda held: pace_remaining(held, shelf.progress.get(name)), shares=True)
+    def _compute(
+        self, job: Job, shelf: Shelf, name: Any, compute: Callable[[Any], Any], uses_cpu: bool, ahead: bool
+    ) -> Any:
+        claim = Claim(remaining=lambda held: pace_remaining(held, shelf.progress.get(name)), shares=True, ahead=ahead)
         with shelf.lock:
             shelf.claims[name] = claim
         try:
@@ -148,9 +155,9 @@ class Results:
                 shelf.claims.pop(name, None)
                 shelf.progress.pop(name, None)
 
-    def _prepare(self, job: Job, shelf: Shelf, name: Any, compute: Callable[[Any], Any]) -> None:
+    def _prepare(self, job: Job, shelf: Shelf, name: Any, compute: Callable[[Any], Any], ahead: bool) -> None:
         try:
-            self.derived(job, name, compute)
+            self.derived(job, name, compute, ahead=ahead)
         except Exception:  # the page computes it again in the foreground and shows the message
             pass
         finally:

@@ -4,7 +4,7 @@ A cold server (Community Cloud wakes a sleeping app for its first visitor) would
 default models and sweep 33 shifts over 10,000 images before the lab is complete. Each stored file holds one
 model's weights (with their checksum, as the lab's weights download), how long its training took, and the
 measurements the lab shows first (its sweeps, its consistency, and its confusion matrix at every (dx, dy) the sliders reach, for both fills: a
-slider step then costs no pass over the test images). Pages say when a model was loaded
+slider step then costs no pass over the test images; and the heat map of every (dx, dy)). Pages say when a model was loaded
 from here; tests/test_stored.py retrains every stored model and checks each weight and measurement against it.
 
 Write the files again after a change to training or evaluation: `python -m core.serving.stored`.
@@ -121,7 +121,12 @@ def stored_settings() -> list[tuple[str, TrainConfig, list[tuple]]]:
     lab_measurements = [
         name
         for mode in ("zero", "circular")
-        for name in (("sweep", mode), ("consistency", CONSISTENCY_SHIFT, mode), ("confusion grid", mode))
+        for name in (
+            ("sweep", mode),
+            ("consistency", CONSISTENCY_SHIFT, mode),
+            ("confusion grid", mode),
+            ("grid", mode),
+        )
     ]
     chosen = [("mlp", config, lab_measurements), ("cnn", config, lab_measurements)]
     for member in members(config.train_size, config.epochs, seeds=1):
@@ -144,13 +149,16 @@ def train_stored(kind: str, config: TrainConfig, dataset) -> TrainResult:
 
 def measure(name: tuple, model, dataset):
     """A measurement the lab asks for by this name, computed as the lab computes it."""
-    from core.lab.evaluation import confusion_grid, shift_consistency, shift_sweep
-    from core.lab.questions import MAX_SHIFT
+    from core.lab.evaluation import accuracy_grid, confusion_grid, shift_consistency, shift_sweep
+    from core.lab.questions import GRID_IMAGES, MAX_SHIFT
 
     if name[0] == "sweep":
         return shift_sweep(model, dataset.x_test, dataset.y_test, MAX_SHIFT, name[1])
     if name[0] == "consistency":
         return shift_consistency(model, dataset.x_test, name[1], mode=name[2])
+    if name[0] == "grid":
+        images, labels = dataset.x_test[:GRID_IMAGES], dataset.y_test[:GRID_IMAGES]
+        return accuracy_grid(model, images, labels, MAX_SHIFT, name[1])
     if name[0] == "confusion grid":
         return confusion_grid(model, dataset.x_test, dataset.y_test, MAX_SHIFT, name[1])
     raise ValueError(f"no stored measurement called {name}")
