@@ -74,8 +74,10 @@ def test_three_seeds_show_mean_and_spread_and_say_which_differences_are_real(few
     at = open_compare({**BUDGET, "compare_seeds": "3"})
     assert not at.exception, at.exception
     assert "±" in at.table[0].value.loc["CNN", "unshifted"]
+    assert at.table[0].value.loc[INVARIANT, "consistency, wrap"] == "100.00 ± 0.00%", "100% under wrap, every seed"
     text = shown_text(at)
     assert "seeds 0 to 2; 27 models in all" in text
+    assert f"{INVARIANT}: 100.00% consistency under wrap for each of the 3 seeds" in text
     assert "Against the plain CNN, over 3 seeds" in text
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     assert "mean ± spread of 3 seeds" in json.dumps(spec, ensure_ascii=False)
