@@ -36,3 +36,20 @@ def frozen(build):
 
     chart.__doc__ = build.__doc__
     return chart
+
+
+def data_named(spec: dict, name: str) -> dict:
+    """A chart spec built on a placeholder row, set to read the dataset `name` instead: a template for `filled`.
+
+    Building a chart with Altair costs tens of milliseconds; a chart redrawn on every slider step is built once
+    per shape and only its rows change (core/lab/confusion.py, core/lab/charts.py)."""
+    spec["data"] = {"name": name}
+    spec["datasets"] = {}
+    return spec
+
+
+def filled(template: dict, name: str, rows: list[dict]) -> dict:
+    """A copy of a template from `data_named`, with these rows as its dataset."""
+    spec = copy.deepcopy(template)
+    spec["datasets"] = {name: rows}
+    return spec

@@ -5,7 +5,14 @@ import streamlit as st
 from core.lab.captions import consistency_note, hidden_units_sentence, layer_caption, model_verdicts
 from core.lab.charts import probabilities_chart
 from core.lab.explain import reference_table
-from core.lab.images import difference_picture, digit_picture, feature_map_picture, hidden_picture, strongest_channels
+from core.lab.images import (
+    difference_picture,
+    digit_picture,
+    feature_map_picture,
+    hidden_picture,
+    png,
+    strongest_channels,
+)
 from core.lab.questions import CONSISTENCY_SHIFT, DEFAULT_SHIFT, MAX_SHIFT
 from core.lab.wording import shifted_by
 from pages.lab_training import keep_in_bounds
@@ -70,12 +77,8 @@ def show_images(shown, names, shifted, shift: tuple[int, int], probabilities: di
     pictures, verdict = st.columns([2, 3], gap="medium", vertical_alignment="top")
     # Side by side where there is room for both, one above the other in a narrow column (a projector's 1024 pixels).
     digits = pictures.container(horizontal=True, gap="small")
-    digits.image(
-        digit_picture(shown.image.numpy(), dark=dark), caption=shown.caption, width=DIGIT_WIDTH, output_format="PNG"
-    )
-    digits.image(
-        digit_picture(shifted.numpy(), dark=dark), caption=shifted_by(shift), width=DIGIT_WIDTH, output_format="PNG"
-    )
+    digits.image(png(digit_picture(shown.image.numpy(), dark=dark)), caption=shown.caption, width=DIGIT_WIDTH)
+    digits.image(png(digit_picture(shifted.numpy(), dark=dark)), caption=shifted_by(shift), width=DIGIT_WIDTH)
     with verdict:
         st.markdown(model_verdicts(names, label, probabilities, shift))
         st.vega_lite_chart(spec=probabilities_chart(probabilities, names, label), width="stretch")
@@ -94,15 +97,9 @@ def show_layers(comparisons, no_border: bool) -> None:
         left, first, second, third = st.columns(LAYER_COLUMNS, gap="small", vertical_alignment="center")
         left.markdown(layer_caption(comparison, no_border))
         for column, maps in ((first, comparison.f_of_shifted), (second, comparison.shifted_f)):
-            column.image(
-                feature_map_picture(maps[channels], 0.0, high, columns=4, dark=dark),
-                width="stretch",
-                output_format="PNG",
-            )
+            column.image(png(feature_map_picture(maps[channels], 0.0, high, columns=4, dark=dark)), width="stretch")
         third.image(
-            difference_picture(comparison.difference[channels], high, columns=4, dark=dark),
-            width="stretch",
-            output_format="PNG",
+            png(difference_picture(comparison.difference[channels], high, columns=4, dark=dark)), width="stretch"
         )
     st.caption(
         "The 8 most active channels of each stage, on one grey scale per row ("
@@ -121,4 +118,4 @@ def show_hidden_units(hidden, shift: tuple[int, int], dataset: str) -> None:
         (units[0], hidden.original, "hidden units, original image"),
         (units[1], hidden.shifted, f"hidden units, {shifted_by(shift)}"),
     ):
-        column.image(hidden_picture(values, high, dark=dark), caption=caption, width="stretch", output_format="PNG")
+        column.image(png(hidden_picture(values, high, dark=dark)), caption=caption, width="stretch")

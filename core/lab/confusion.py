@@ -2,12 +2,13 @@
 heat map."""
 
 from fractions import Fraction
+from functools import lru_cache
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.chart_style import PALETTE, styled
+from core.chart_style import PALETTE, data_named, filled, styled
 from core.lab.evaluation import confusion_counts
 
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -17,6 +18,7 @@ DIAGONAL = PALETTE[0]
 # Off-diagonal cells, light to dark; opaque so that each cell's own text colour reads on both themes.
 CONFUSED = ("#fdd0a2", "#a63603")
 DARK_TEXT, LIGHT_TEXT = "#1f1f1f", "#ffffff"
+CELLS = "cells"  # the heat map's dataset name
 LOWEST_TOP = 0.05  # the colour scale reaches at least 5% of a row, so one stray image never looks dark
 
 
@@ -89,6 +91,11 @@ def confusion_charts(matrices: dict[str, np.ndarray], class_names: tuple[str, ..
 
 
 def _heatmap(matrix: np.ndarray, share: np.ndarray, names: tuple[str, ...], title: str, top: float) -> dict:
+    """One model's heat map: its cells and colour scale poured into the chart built once per class list.
+
+    Building the Altair chart took about 90 ms a map, most of a lab redraw's script (py-spy, 2-core reference
+    machine); only the cells, the title and the top of the colour scale change with the shift.
+    """
     rows = [
         {
             "true": names[t],
@@ -97,15 +104,24 @@ def _heatmap(matrix: np.ndarray, share: np.ndarray, names: tuple[str, ...], titl
             "label": f"{int(matrix[t, p]):,}",
             "share": float(share[t, p]),
             "diagonal": t == p,
-            "dark": t != p and share[t, p] > top / 2,
+            "dark": bool(t != p and share[t, p] > top / 2),
         }
         for t in range(len(names))
         for p in range(len(names))
         if matrix[t, p] > 0
     ]
-    data = pd.DataFrame(rows)
+    spec = filled(_heatmap_template(names), CELLS, rows)
+    spec["title"] = title
+    spec["layer"][1]["encoding"]["color"]["scale"]["domain"] = [0, top]
+    return spec
+
+
+@lru_cache(maxsize=8)
+def _heatmap_template(names: tuple[str, ...]) -> dict:
+    """The heat map's chart for these classes, with its cells (the dataset CELLS), title and scale's top to fill in."""
     axis = {"labelAngle": 0} if max(len(n) for n in names) < 3 else {"labelAngle": -40, "labelLimit": 90}
-    base = alt.Chart(data).encode(
+    placeholder = pd.DataFrame([{"true": "", "predicted": "", "count": 0, "label": "", "share": 0.0}])
+    base = alt.Chart(placeholder).encode(
         x=alt.X(
             "predicted:N",
             sort=list(names),
@@ -132,12 +148,12 @@ def _heatmap(matrix: np.ndarray, share: np.ndarray, names: tuple[str, ...], titl
         base.transform_filter("!datum.diagonal")
         .mark_rect()
         .encode(
-            color=alt.Color("share:Q", scale=alt.Scale(domain=[0, top], range=list(CONFUSED), clamp=True), legend=None)
+            color=alt.Color("share:Q", scale=alt.Scale(domain=[0, 1], range=list(CONFUSED), clamp=True), legend=None)
         )
     )
     text = base.mark_text(fontSize=10, fontWeight="bold").encode(
         text="label:N",
         color=alt.condition("datum.diagonal || datum.dark", alt.value(LIGHT_TEXT), alt.value(DARK_TEXT)),
     )
-    chart = alt.layer(diagonal, confused, text).properties(title=title, width=alt.Step(CELL), height=alt.Step(CELL))
-    return styled(chart)
+    chart = alt.layer(diagonal, confused, text).properties(title="", width=alt.Step(CELL), height=alt.Step(CELL))
+    return data_named(styled(chart), CELLS)
