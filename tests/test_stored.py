@@ -111,3 +111,23 @@ def test_a_damaged_stored_file_is_skipped_and_named_in_the_log(tmp_path, caplog)
         loaded = stored.load_all(tmp_path)
     assert len(loaded) == 1 and loaded[0].result.loaded_from.endswith(good.name)
     assert "damaged.pt" in caplog.text and "other.pt" in caplog.text
+
+
+def test_the_stored_comparison_measurements_are_what_the_comparison_measures(kept, dataset):
+    """For every model of the comparison: one shift's accuracy (off the chart's sweep) and map error, and its
+    one-pixel numbers, measured again by the comparison itself on the stored weights."""
+    from core.lab.compare import COMPARE_IMAGES
+    from core.lab.comparison import Comparison, members
+
+    config = TrainConfig()
+    for member in members(config.train_size, config.epochs, seeds=1):
+        entry = kept[(member.kind, member.config)]
+        comparison = Comparison(ModelCache(None))
+        job = comparison.cache.adopt(entry.kind, entry.config, entry.result)  # the weights alone: measured afresh
+        accuracy_name = ("compare accuracy", 0, -5, "circular", COMPARE_IMAGES)
+        assert entry.derived[accuracy_name] == comparison.shifted_accuracy(job, dataset, 0, -5, "circular"), member
+        pixel = entry.derived[("compare one pixel", "zero", COMPARE_IMAGES)]
+        assert pixel == comparison.cache.derived(job, *comparison._measure(job, dataset, "one pixel", "zero")), member
+        if member.kind == "cnn":
+            error = entry.derived[("compare map error", 3, 0, "zero", COMPARE_IMAGES)]
+            assert error == comparison.map_error(job, dataset, 3, 0, "zero"), member

@@ -7,9 +7,11 @@ measurements the lab shows first (its sweeps, its consistency, and its confusion
 slider step then costs no pass over the test images; and the heat map of every (dx, dy)). Pages say when a model was loaded
 from here; tests/test_stored.py retrains every stored model and checks each weight and measurement against it.
 
-Write the files again after a change to training or evaluation: `python -m core.serving.stored`.
+Write the files again after a change to training or evaluation: `python -m core.serving.stored`
+(about ten minutes: every shift's measurements on one thread).
 """
 
+import dataclasses
 import io
 import logging
 from dataclasses import dataclass
@@ -48,7 +50,21 @@ def file_name(kind: str, config: TrainConfig) -> str:
     return weights_file_name(kind, config)
 
 
+def _records() -> dict:
+    """The result classes a stored file may hold, by name (nothing else is ever built from a file)."""
+    from core.lab.comparison import OnePixel, Steady
+
+    return {cls.__name__: cls for cls in (OnePixel, Steady)}
+
+
 def _encode(value):
+    if dataclasses.is_dataclass(value) and type(value).__name__ in _records():
+        fields = {field.name: _encode(getattr(value, field.name)) for field in dataclasses.fields(value)}
+        return {"type": "record", "class": type(value).__name__, "fields": fields}
+    if isinstance(value, tuple):
+        return {"type": "tuple", "value": [_encode(item) for item in value]}
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {"type": "int", "value": value}
     if isinstance(value, ShiftSweep):
         arrays = {name: _encode(getattr(value, name)) for name in SWEEP_ARRAYS}
         return {"type": "sweep", "mode": value.mode, **arrays}
@@ -60,6 +76,13 @@ def _encode(value):
 
 
 def _decode(payload):
+    if payload["type"] == "record":
+        fields = {name: _decode(value) for name, value in payload["fields"].items()}
+        return _records()[payload["class"]](**fields)
+    if payload["type"] == "tuple":
+        return tuple(_decode(item) for item in payload["value"])
+    if payload["type"] == "int":
+        return int(payload["value"])
     if payload["type"] == "sweep":
         return ShiftSweep(mode=payload["mode"], **{name: _decode(payload[name]) for name in SWEEP_ARRAYS})
     if payload["type"] == "float":
@@ -112,13 +135,14 @@ def load_all(store: Path = STORE) -> list[Stored]:
 
 
 def stored_settings() -> list[tuple[str, TrainConfig, list[tuple]]]:
-    """(kind, settings, measurements) of each model kept: the lab's two defaults with what the lab shows first, and
-    the comparison's models at its default budget (weights only: the comparison measures them in seconds)."""
-    from core.lab.comparison import members
-    from core.lab.questions import CONSISTENCY_SHIFT
+    """(kind, settings, measurements) of each model kept: the lab's two defaults with what the lab shows, and the
+    comparison's models at its default budget with what the comparison shows, every shift along an axis included."""
+    from core.lab.compare import COMPARE_IMAGES
+    from core.lab.comparison import FILLS, members
+    from core.lab.questions import CONSISTENCY_SHIFT, MAX_SHIFT
 
     config = TrainConfig()
-    lab_measurements = [
+    lab = [
         name
         for mode in ("zero", "circular")
         for name in (
@@ -128,11 +152,18 @@ def stored_settings() -> list[tuple[str, TrainConfig, list[tuple]]]:
             ("grid", mode),
         )
     ]
-    chosen = [("mlp", config, lab_measurements), ("cnn", config, lab_measurements)]
+    axes = [(s, 0) for s in range(-MAX_SHIFT, MAX_SHIFT + 1) if s] + [
+        (0, s) for s in range(-MAX_SHIFT, MAX_SHIFT + 1) if s
+    ]
+    chosen: dict[tuple, list] = {("mlp", config): list(lab), ("cnn", config): list(lab)}
     for member in members(config.train_size, config.epochs, seeds=1):
-        if not any(kind == member.kind and settings == member.config for kind, settings, _ in chosen):
-            chosen.append((member.kind, member.config, []))
-    return chosen
+        names = chosen.setdefault((member.kind, member.config), [])
+        for fill in FILLS:
+            names += [(f"compare {what}", fill, COMPARE_IMAGES) for what in ("one pixel", "consistency", "sweep")]
+            names += [("compare accuracy", dx, dy, fill, COMPARE_IMAGES) for dx, dy in axes if dy or dx < 0]
+            if member.kind == "cnn":
+                names += [("compare map error", dx, dy, fill, COMPARE_IMAGES) for dx, dy in axes]
+    return [(kind, settings, names) for (kind, settings), names in chosen.items()]
 
 
 def train_stored(kind: str, config: TrainConfig, dataset) -> TrainResult:
@@ -156,12 +187,32 @@ def measure(name: tuple, model, dataset):
         return shift_sweep(model, dataset.x_test, dataset.y_test, MAX_SHIFT, name[1])
     if name[0] == "consistency":
         return shift_consistency(model, dataset.x_test, name[1], mode=name[2])
+    if name[0].startswith("compare "):
+        return _compare_measure(name, model, dataset)
     if name[0] == "grid":
         images, labels = dataset.x_test[:GRID_IMAGES], dataset.y_test[:GRID_IMAGES]
         return accuracy_grid(model, images, labels, MAX_SHIFT, name[1])
     if name[0] == "confusion grid":
         return confusion_grid(model, dataset.x_test, dataset.y_test, MAX_SHIFT, name[1])
     raise ValueError(f"no stored measurement called {name}")
+
+
+def _compare_measure(name: tuple, model, dataset):
+    """A measurement the comparison asks for by this name, computed as the comparison computes it."""
+    from core.lab.compare import last_map_error
+    from core.lab.comparison import MAP_IMAGES, measure_consistency, measure_one_pixel, measure_sweep
+    from core.lab.evaluation import accuracy
+
+    what, *shift, fill, images = name
+    x, y = dataset.x_test[:images], dataset.y_test[:images]
+    if what == "compare accuracy":
+        return accuracy(model, x, y, *shift, fill)
+    if what == "compare map error":
+        return last_map_error(model, x[:MAP_IMAGES], *shift, fill)
+    measure = {"compare consistency": measure_consistency, "compare one pixel": measure_one_pixel}.get(
+        what, measure_sweep
+    )
+    return measure(model, x, y, fill)
 
 
 def write_all(store: Path = STORE) -> list[Path]:
