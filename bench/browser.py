@@ -110,95 +110,136 @@ def timed_action(page, action: Callable[[], None], runs: Callable[[], int], atte
         return settled["last"] - t0
 
 
-def measure(moves: int = 32, edits: int = 20, smoke: bool = False) -> dict:
-    """Everything that needs a real server and browser, each start on a fresh server."""
+def slider_handle(page, label: str):
+    return page.locator("[data-testid='stSlider']").filter(has_text=label).locator("input[type='range']")
+
+
+def key_steps(steps: int, low: int, high: int, start: int) -> list[str]:
+    """Arrow keys that walk a slider from `start` to its top, down to its bottom and back up: `steps` of them."""
+    up, down = ["ArrowRight"] * (high - start), ["ArrowLeft"] * (high - low)
+    return (up + down + ["ArrowRight"] * (high - low))[:steps]
+
+
+def slider_steps(page, server, label: str, keys: list[str], fragment: str) -> list[float]:
+    """Milliseconds from each arrow key on the slider to the last visible change it caused."""
+    slider_handle(page, label).focus()
+    runs = script_runs(server, fragment)
+    return [timed_action(page, partial(page.keyboard.press, key), runs) for key in keys]
+
+
+def typed_values(page, server, label: str, values: list[str], script: str) -> list[float]:
+    """Milliseconds from each Enter in the field to the last visible change, as a learner types numbers."""
+    field = page.get_by_label(label, exact=True)
+
+    def type_value(text: str) -> None:
+        field.fill(text)  # may start the run itself, before the Enter
+        field.press("Enter")
+
+    runs = script_runs(server, script)
+    return [timed_action(page, partial(type_value, value), runs) for value in values]
+
+
+def floor(browser, steps: int) -> dict:
+    """Streamlit's own floor on this machine: bench/floor_app.py's text field and slider."""
+    with StreamlitServer(None, app=ROOT / "bench" / "floor_app.py") as server:
+        page = new_page(browser, server)
+        page.goto(server.url)
+        page.get_by_label("Text", exact=True).wait_for(timeout=60_000)
+        wait_idle(page)
+        page.evaluate(CHANGE_WATCH)
+        edits = typed_values(page, server, "Text", [f"word {i}" for i in range(steps)], "floor")
+        moves = slider_steps(page, server, "Value", key_steps(steps, 0, 40, 20), "floor")
+    return {"edit": summary(edits), "step": summary(moves)}
+
+
+def new_page(browser, server):
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.app_url = server.url
+    return page
+
+
+def images_loaded(page, timeout: float = 300_000) -> None:
+    page.wait_for_function("Array.from(document.images).every(image => image.complete)", timeout=timeout)
+
+
+def measure(steps: int = 20, smoke: bool = False) -> dict:
+    """Everything that needs a real server and browser, each redraw beside Streamlit's floor measured in the same run."""
     from playwright.sync_api import sync_playwright
 
-    results = {}
+    results = {"steps": steps}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        results["floor"] = floor(browser, steps)
 
-        def new_page(server):
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
-            page.app_url = server.url
-            return page
-
-        # First complete render of page 1, the first visitor coming straight to it.
+        # A cold server, the lab opened first (what Community Cloud's first visitor after a sleep sees).
         started = time.monotonic()
         with StreamlitServer(None, env={"CONVLAB_TIMINGS": "1"}) as server:
-            page = new_page(server)
+            results["server_ready_s"] = server.ready_after
+            page = new_page(browser, server)
+            page.goto(server.url + "/equivariance")
+            page.locator("[data-testid='stTable']").first.wait_for(timeout=300_000)
+            page.get_by_role("heading", name="Why?").wait_for(timeout=300_000)  # drawn after the feature maps
+            images_loaded(page)
+            results["cold_lab_usable_s"] = time.monotonic() - started
+            lab_ready(page)
+            results["cold_lab_complete_s"] = time.monotonic() - started
+            results["cold_lab_trainings"] = server.log_text().count("training started:")
+
+            # The lab's redraws: dx and dy steps by keyboard, then other test images typed in.
+            page.evaluate(CHANGE_WATCH)
+            trainings_before = server.log_text().count("training started:")
+            fragment = "fragment lab-shift-explorer"
+            before = len(script_times(server.log_text(), fragment))
+            lab = {
+                "dx": slider_steps(page, server, "dx: move right", key_steps(steps, -8, 8, 2), fragment),
+                "dy": slider_steps(page, server, "dy: move down", key_steps(steps, -8, 8, 0), fragment),
+                "image": typed_values(page, server, "Test image", [str(i) for i in range(1, steps + 1)], fragment),
+            }
+            results["lab"] = {name: summary(values) for name, values in lab.items()}
+            results["lab_script_ms"] = summary(script_times(server.log_text(), fragment)[before:])
+            results["trainings_during_moves"] = server.log_text().count("training started:") - trainings_before
+
+            # The comparison view at its default budget, then dx steps.
+            goto(page, "/compare")
+            page.get_by_text("Questions learners ask").wait_for(timeout=600_000)
+            wait_idle(page)
+            page.evaluate(CHANGE_WATCH)
+            fragment = "fragment compare-view"
+            before = len(script_times(server.log_text(), fragment))
+            compare = slider_steps(page, server, "dx: move right", key_steps(steps, -8, 8, 2), fragment)
+            results["compare"] = summary(compare)
+            results["compare_script_ms"] = summary(script_times(server.log_text(), fragment)[before:])
+
+            # Page 1: a new bias typed on every tab.
+            goto(page, "/convolution")
+            page.evaluate(CHANGE_WATCH)
+            results["convolution"] = {}
+            before = len(script_times(server.log_text(), "page convolution"))
+            typed = 0  # the biases typed so far: each differs from the one before (the page starts at b = 1)
+            for tab in TABS[:2] if smoke else TABS:
+                page.get_by_role("tab", name=tab).click()
+                wait_idle(page)
+                values = [str(2 + (typed + i) % 6) for i in range(steps)]
+                typed += steps
+                edits = typed_values(page, server, "Bias b", values, "page convolution")
+                results["convolution"][tab] = summary(edits)
+            results["convolution_script_ms"] = summary(script_times(server.log_text(), "page convolution")[before:])
+
+            # The rest of a typical session: the other fill, back to the lab.
+            goto(page, "/equivariance")
+            page.locator("[data-testid='stButtonGroup'] button", has_text="wrap").click()
+            lab_ready(page)
+            results["memory_now_mb"], results["memory_peak_mb"] = peak_memory_mb(server.process.pid)
+
+        # Page 1 opened first on a cold server.
+        started = time.monotonic()
+        with StreamlitServer(None, env={"CONVLAB_TIMINGS": "1"}) as server:
+            page = new_page(browser, server)
             goto(page, "/convolution")
             page.locator("table").first.wait_for()
             results["start_convolution_s"] = time.monotonic() - started
-            results["server_ready_s"] = server.ready_after
-
-            # Page 1 redraws: type a new bias, as a person does, again and again.
-            page.evaluate(CHANGE_WATCH)
-            field = page.get_by_label("Bias b", exact=True)
-
-            def type_bias(text: str) -> None:
-                field.fill(text)  # may start the run itself, before the Enter
-                field.press("Enter")
-
-            runs = script_runs(server, "page convolution")
-            browser_ms = [timed_action(page, partial(type_bias, str(value % 7)), runs) for value in range(edits)]
-            results["convolution_redraw_script_ms"] = summary(
-                script_times(server.log_text(), "page convolution")[-edits:]
-            )
-            results["convolution_redraw_browser_ms"] = summary(browser_ms)
-
-        # The lab when the default models were trained at start-up: the first visitor opens the home page
-        # (which starts the warm-up), and the lab is opened once the warm-up has finished.
-        started = time.monotonic()
-        with StreamlitServer(None, env={"CONVLAB_TIMINGS": "1"}) as server:
-            page = new_page(server)
-            goto(page, "/")
-            while "warm-up finished" not in server.log_text():
-                if time.monotonic() - started > 300:
-                    raise TimeoutError(f"the warm-up did not finish in 300 s:\n{server.log_text()}")
-                time.sleep(0.1)
-            results["warm_up_s"] = time.monotonic() - started
-            opened = time.monotonic()
-            goto(page, "/equivariance")
-            lab_ready(page)
-            results["lab_after_warm_up_s"] = time.monotonic() - opened
-
-        # First complete render of the lab (training and the sweep included), on a fresh server.
-        started = time.monotonic()
-        with StreamlitServer(None, env={"CONVLAB_TIMINGS": "1"}) as server:
-            page = new_page(server)
-            page.goto(server.url + "/equivariance")
-            page.get_by_role("heading", name="Why?").wait_for(timeout=300_000)  # drawn after the table and the maps
-            results["lab_usable_s"] = time.monotonic() - started
-            lab_ready(page)
-            results["start_equivariance_s"] = time.monotonic() - started
-
-            # Slider moves after training: the dx thumb by keyboard, across its whole range and back.
-            page.evaluate(CHANGE_WATCH)
-            handle = (
-                page.locator("[data-testid='stSlider']")
-                .filter(has_text="dx: move right")
-                .locator("input[type='range']")
-            )
-            handle.focus()
-            keys = (["ArrowRight"] * 6 + ["ArrowLeft"] * 16 + ["ArrowRight"] * 10)[:moves]
-            runs = script_runs(server, "fragment lab-shift-explorer")
-            before = runs()
-            trainings_before = server.log_text().count("training started:")
-            browser_ms = [timed_action(page, partial(page.keyboard.press, key), runs) for key in keys]
-            results["lab_redraw_script_ms"] = summary(
-                script_times(server.log_text(), "fragment lab-shift-explorer")[before:]
-            )
-            results["lab_redraw_browser_ms"] = summary(browser_ms)
-            results["trainings_during_moves"] = server.log_text().count("training started:") - trainings_before
-
-            # A typical session: the other fill (a second sweep), page 1, the lab again.
-            if not smoke:
-                page.locator("[data-testid='stButtonGroup'] button", has_text="wrap").click()
-                lab_ready(page)
-                goto(page, "/convolution")
-                goto(page, "/equivariance")
-                lab_ready(page)
-            results["memory_now_mb"], results["memory_peak_mb"] = peak_memory_mb(server.process.pid)
         browser.close()
     return results
+
+
+TABS = ["Worked solution", "Sliding window", "As a matrix", "Gradient check", "Shift the input", "Many steps", "Export"]

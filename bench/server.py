@@ -71,8 +71,16 @@ class OfflineNamespace:
 class StreamlitServer:
     """The app as a user runs it, on a free localhost port."""
 
-    def __init__(self, namespace: OfflineNamespace | None, env: dict | None = None):
+    def __init__(
+        self,
+        namespace: OfflineNamespace | None,
+        env: dict | None = None,
+        python: str = sys.executable,
+        app: Path = ROOT / "app.py",
+    ):
         self.namespace = namespace
+        self.app = app  # bench/floor_app.py: Streamlit's own floor, measured beside ConvLab
+        self.python = python  # another venv's interpreter runs the same app (bench/memory.py: CPU-only torch)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tempfile.mkstemp(prefix="convlab-server-", suffix=".log")[1])
@@ -82,11 +90,11 @@ class StreamlitServer:
 
     def __enter__(self):
         command = [
-            sys.executable,
+            self.python,
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(self.app),
             "--server.headless",
             "true",
             "--server.port",

@@ -33,7 +33,7 @@ def test_four_sessions_at_once_share_one_training_each_and_hostile_links_never_b
             "--hostile",
             "5",
             "--budget-mb",
-            "4",  # holds the lab's models and the comparison's, so only the other settings are evicted
+            "8",  # holds the stored models and the comparison's, so only the other settings are evicted
             "--compare-images",
             "1000",
         ],
@@ -44,7 +44,7 @@ def test_four_sessions_at_once_share_one_training_each_and_hostile_links_never_b
     out = run.stdout
     assert run.returncode == 0, f"{out}\n{run.stderr[-3000:]}"
     assert figure(out, "sessions that showed the table") == "4 of 4"
-    assert figure(out, "trainings run for them") == "2"  # the MLP and the CNN, once, for four students
+    assert figure(out, "trainings run for them") == "0"  # the default MLP and CNN are loaded from data/trained/
     # then all four open the comparison of the fixes: its tables in every session, each variant trained once for all
     assert figure(out, "sessions that showed its tables") == "4 of 4"
     assert figure(out, "trainings run for the comparison") == "9"
@@ -52,6 +52,6 @@ def test_four_sessions_at_once_share_one_training_each_and_hostile_links_never_b
     median, worst = (float(text.split()[0]) for text in figure(out, "time until they showed them").split(" / "))
     assert 0 < median <= worst
     assert int(figure(out, "models evicted to stay within")) >= 1
-    assert float(figure(out, "largest cache size after an eviction").split()[0]) <= 4.0
+    assert float(figure(out, "largest cache size after an eviction").split()[0]) <= 8.0
     assert figure(out, "hostile links opened").startswith("5 ")
     assert figure(out, "failures") == "0"

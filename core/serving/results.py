@@ -2,6 +2,7 @@
 
 import contextlib
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,9 @@ class Results:
         # Two at a time, in the order asked for: the CPU queue gives each a core beside other work (or both
         # cores alone), and shorter work overtakes them between batches anyway.
         self._preparer = Workers(2, "convlab-derived")
+        # Guesses at what comes next (the next slider step) in a thread of their own, the newest guess first: they
+        # never hold up what was asked for, and a learner who moved on makes the older guesses wait.
+        self._guesser = Workers(1, "convlab-ahead")
 
     def derived(
         self, job: Job, name: Any, compute: Callable[[Any], Any], uses_cpu: bool = True, ahead: bool = False
@@ -51,6 +55,9 @@ class Results:
             if name in shelf.values:
                 return shelf.values[name]
             compute_lock = shelf.compute_locks.setdefault(name, threading.Lock())
+            guess = shelf.claims.get(name)
+            if not ahead and guess is not None:
+                guess.ahead = False  # a guess under way is now asked for: it takes its place among the rest
         with compute_lock:  # two sessions asking at once: one computes, the other waits for it
             with shelf.lock:
                 if name in shelf.values:
@@ -71,7 +78,11 @@ class Results:
             if name in shelf.values or name in shelf.progress:
                 return
             shelf.progress[name] = 0.0
-        self._preparer.submit(lambda: self._prepare(job, shelf, name, compute, ahead))
+        task = lambda: self._prepare(job, shelf, name, compute, ahead)  # noqa: E731
+        if ahead:
+            self._guesser.submit(task, key=-time.monotonic())
+        else:
+            self._preparer.submit(task)
 
     def store(self, job: Job, name: Any, value: Any) -> None:
         """A value computed elsewhere (a stored file's measurement), kept as if it had been computed here."""
