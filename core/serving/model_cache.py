@@ -45,8 +45,7 @@ class ModelCache:
     def adopt(self, kind: str, config: TrainConfig, result, derived: dict | None = None) -> Job:
         """A model trained elsewhere (a stored file) and its measurements, served as if trained here."""
         job = self._trainings.adopt(kind, config, result)
-        for name, value in (derived or {}).items():
-            self._results.store(job, name, value)
+        self._results.store(job, derived or {})
         self._keep_within_budget()
         return job
 

@@ -84,12 +84,12 @@ class Results:
         else:
             self._preparer.submit(task)
 
-    def store(self, job: Job, name: Any, value: Any) -> None:
-        """A value computed elsewhere (a stored file's measurement), kept as if it had been computed here."""
+    def store(self, job: Job, values: dict) -> None:
+        """Values computed elsewhere (a stored file's measurements), kept as if computed here; the caller keeps the
+        budget (checking it after each of a stored model's hundred values took a second at start-up)."""
         shelf = self._shelf(job)
         with shelf.lock:
-            shelf.values[name] = value
-        self._on_stored()
+            shelf.values.update(values)
 
     def peek(self, job: Job, name: Any) -> Any:
         """A derived value if it is ready, else None (never computes)."""
