@@ -453,7 +453,7 @@ def report(train: dict, sweeps: dict, compared: dict, live: dict | None, smoke: 
     ]
     header = [
         f"ConvLab benchmark{' (SMOKE: tiny sizes, figures mean nothing)' if smoke else ''}",
-        f"torch {torch.__version__}, {torch.get_num_threads()} threads, default settings {dataclasses.asdict(train['config'])}",
+        f"torch {torch.__version__}, {train['threads']} threads, default settings {dataclasses.asdict(train['config'])}",
         "",
     ]
     return "\n".join(header + lines + reference)
@@ -471,12 +471,14 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
     configure_threads()
+    threads = torch.get_num_threads()  # one per core (the CPU queue lowers it while work shares the cores)
     dataset = load_mnist()
     print("training in fresh processes…", file=sys.stderr, flush=True)
     fresh = fresh_process_training(args.smoke)
     print("training…", file=sys.stderr, flush=True)
     train = training(dataset, args.smoke)
     train["fresh_process"] = fresh
+    train["threads"] = threads
     print("sharing the CPU…", file=sys.stderr, flush=True)
     train["sharing"] = sharing(dataset, args.smoke)
     print("sweep…", file=sys.stderr, flush=True)
