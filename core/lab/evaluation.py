@@ -135,13 +135,8 @@ def accuracy_grid(
     step: Step | None = None,
 ) -> np.ndarray:
     """Accuracy for every (dx, dy) in [-max_shift, max_shift]², indexed [dy + max_shift, dx + max_shift]."""
-    shifts = range(-max_shift, max_shift + 1)
-    moves = [(dx, dy) for dy in shifts for dx in shifts]
-    values = [
-        accuracy(model, images, labels, dx, dy, mode, step=part_of(step, index, len(moves)))
-        for index, (dx, dy) in enumerate(moves)
-    ]
-    return np.array(values).reshape(len(shifts), len(shifts))
+    counts = confusion_grid(model, images, labels, max_shift, mode, step)
+    return np.array([[accuracy_of(cell) for cell in row] for row in counts])
 
 
 def confusion_grid(
