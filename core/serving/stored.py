@@ -1,11 +1,12 @@
 """The models a class opens first, trained once and kept on disk (data/trained/), so a cold server shows them at once.
 
 A cold server (Community Cloud wakes a sleeping app for its first visitor) would otherwise train the lab's two
-default models and sweep 33 shifts over 10,000 images before the lab is complete. Each stored file holds one
-model's weights (with their checksum, as the lab's weights download), how long its training took, and the
-measurements the lab shows first (its sweeps, its consistency, and its confusion matrix at every (dx, dy) the sliders reach, for both fills: a
-slider step then costs no pass over the test images; and the heat map of every (dx, dy)). Pages say when a model was loaded
-from here; tests/test_stored.py retrains every stored model and checks each weight and measurement against it.
+default models and the comparison's nine, and measure them, before either page is complete. Each stored file
+holds one model's weights (with their checksum, as the lab's weights download), how long its training took, and
+what the pages show from it: for the lab, its sweeps, consistency, heat map and confusion matrix at every
+(dx, dy) the sliders reach; for the comparison, its numbers at every shift along an axis; both fills. Pages say
+when a model was loaded from here; tests/test_stored.py retrains every stored model and checks each weight, and
+measures a sample of each value again.
 
 Write the files again after a change to training or evaluation: `python -m core.serving.stored`
 (about ten minutes: every shift's measurements on one thread).
@@ -23,7 +24,7 @@ import torch
 from core.lab.config import TrainConfig
 from core.lab.evaluation import ShiftSweep
 from core.lab.training import TrainResult
-from core.lab.weights import WeightsError, load_weights, weights_file
+from core.lab.weights import WeightsError, load_weights, weights_file, weights_file_name
 
 log = logging.getLogger("convlab")
 
@@ -45,14 +46,12 @@ class Stored:
 
 
 def file_name(kind: str, config: TrainConfig) -> str:
-    from core.lab.weights import weights_file_name
-
     return weights_file_name(kind, config)
 
 
 def _records() -> dict:
     """The result classes a stored file may hold, by name (nothing else is ever built from a file)."""
-    from core.lab.comparison import OnePixel, Steady
+    from core.lab.comparison import OnePixel, Steady  # here: the comparison imports the serving package
 
     return {cls.__name__: cls for cls in (OnePixel, Steady)}
 
