@@ -1,8 +1,10 @@
 """Page 2 in Streamlit's AppTest: trains once, moves the sliders without retraining, and shows measured numbers."""
 
 import dataclasses
+import json
 import time
 
+import numpy as np
 import pytest
 from conftest import shown_text
 
@@ -206,3 +208,32 @@ def test_the_border_question_is_asked_under_the_chart_and_answered_with_the_test
     assert f"4 | {100 * room.either_way('x', 4):.2f}% | {100 * room.either_way('y', 4):.2f}%" in answer  # the table
     # Across the page under the chart's two columns, not squeezed into the narrow left one.
     assert not any(e.label == question for column in at.columns for e in column.expander)
+
+
+def test_off_the_axes_each_drawn_matrix_counts_every_test_image_and_agrees_with_the_table_and_its_sentence(open_page):
+    """At (3, −2) under wrap (the stored defaults' grid, not a pass of its own): every image counted once, the
+    diagonal is the table's shifted accuracy, and the sentence names the matrix's own largest confusion."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    at = open_page(PAGE, {"dx": "3", "dy": "-2", "fill": "wrap"}, timeout=TIMEOUT)
+    table = at.table[0].value.set_index("model")
+    text = shown_text(at)
+    dataset = shared_lab().datasets.get("MNIST")
+    names = dataset.class_names
+    for model in ("MLP", "CNN"):
+        (chart,) = [
+            c
+            for c in at.get("vega_lite_chart")
+            if json.loads(c.proto.spec).get("title") == f"{model}, shifted by (3, −2), circular wrap"
+        ]
+        cells = convert_arrow_bytes_to_pandas_df(chart.proto.datasets[0].data.data)
+        matrix = np.zeros((10, 10), dtype=np.int64)
+        for row in cells.itertuples():
+            matrix[names.index(row.true), names.index(row.predicted)] = row.count
+        assert matrix.sum() == 10_000, model
+        job = shared_lab().train(TrainConfig())[model.lower()]
+        assert np.array_equal(
+            matrix, confusion_matrix(job.result.model, dataset.x_test, dataset.y_test, 3, -2, "circular")
+        )
+        assert table.loc[model, "shifted by (3, −2), circular wrap"] == f"{np.trace(matrix) / 100:.2f}%", model
+        assert largest_confusion(matrix, names, f"the {model}") in text, model
