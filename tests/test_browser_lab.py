@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bench.browsing import goto, main_text, screenshot, wait_idle
+from core.lab.config import TrainConfig
 
 pytestmark = pytest.mark.browser
 
@@ -39,13 +40,15 @@ def open_lab(page) -> None:
     wait_idle(page)
 
 
-def test_the_lab_trains_and_shows_the_reference_table(live_app, browser_page):
+def test_the_lab_loads_its_stored_defaults_says_so_and_shows_the_reference_table(live_app, browser_page):
     page = browser_page
     open_lab(page)
     text = main_text(page)
     assert "MLP" in text and "CNN" in text and re.search(r"\d+\.\d\d%", text)
     assert shifted_header(page).startswith("shifted by (2, 0)")
-    assert trainings(live_app) >= 2  # the MLP and the CNN (the warm-up may have started them)
+    log = live_app.server.log_text()
+    assert f"training started: mlp {TrainConfig()}" not in log and f"training started: cnn {TrainConfig()}" not in log
+    assert "when they were stored in data/trained/; this server loaded them instead of training them again" in text
     screenshot(page, "equivariance")
     # What the models confuse: one matrix per model at the current shift, each with its largest confusion in words.
     section = page.get_by_role("heading", name="What the models confuse")
