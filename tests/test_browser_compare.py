@@ -47,7 +47,7 @@ def test_the_comparison_trains_every_model_once_and_goes_to_the_lab_at_its_shift
     expect(chart.locator("svg, canvas").first).to_be_visible()
     headers = page.locator("[data-testid='stTable']").first.locator("th").all_inner_texts()
     assert any("at (1, 0), wrap" in header for header in headers), headers
-    screenshot(page, "compare-one-seed")  # docs/compare.png shows three seeds: taken by hand, kept
+    screenshot(page, "compare-one-seed")  # not docs/compare.png: that README picture shows three seeds
     chosen = members(1_000, 1, 1)
     assert trainings_of(live_app, chosen) == [1] * len(chosen), "each model trained once, when the view opened"
 
