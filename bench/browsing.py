@@ -11,6 +11,10 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 # Streamlit's frontend looks for its endpoints under the page's path before the root (/convolution/_stcore/…):
 # those two 404s are how it finds its base URL, not a fault of the app.
 BASE_URL_PROBE = re.compile(r"/[\w-]+/_stcore/(host-config|health)$")
+# A picture of a run that a newer run replaced while it was still loading (a slider moved, a page left): Streamlit
+# drops the old run's media files, so the old request ends in a 404 that nobody sees; what counts is that every
+# picture on the page at the end has loaded (assert_page_is_clean checks that).
+SUPERSEDED_MEDIA = re.compile(r"/media/[0-9a-f]+\.(jpg|png)$")
 
 
 def wait_idle(page, timeout: float = 60_000, settle: float = 0.3) -> None:
@@ -53,7 +57,9 @@ class ConsoleWatch:
         if message.type != "error":
             return
         url = (message.location or {}).get("url", "")
-        if "Failed to load resource" in message.text and BASE_URL_PROBE.search(url):
+        if "Failed to load resource" in message.text and (BASE_URL_PROBE.search(url) or SUPERSEDED_MEDIA.search(url)):
+            return
+        if "Image source error" in message.text and re.search(r"/media/[0-9a-f]+\.(jpg|png)\b", message.text):
             return
         self.errors.append(f"{message.text} ({url})")
 
@@ -63,6 +69,10 @@ def assert_page_is_clean(page, watch: ConsoleWatch) -> None:
     assert page.locator("[data-testid='stException']").count() == 0, "an exception is shown on the page"
     assert "Traceback (most recent call last)" not in page.locator("body").inner_text()
     assert not watch.errors, f"console errors: {watch.errors}"
+    broken = page.evaluate(
+        "Array.from(document.images).filter(i => i.complete && i.naturalWidth === 0).map(i => i.src)"
+    )
+    assert not broken, f"pictures on the page that did not load: {broken}"
 
 
 def screenshot(page, name: str) -> Path:
