@@ -153,7 +153,7 @@ def show_steps(prepared: PreparedDigit, dark: bool) -> None:
     st.markdown("**Prepared the way MNIST was**")
     row = st.container(horizontal=True, gap="small")
     for ink, caption in steps:
-        row.image(png(step_picture(ink, dark)), caption=caption, width=STEP_WIDTH)
+        row.image(png(step_picture(ink, dark)), caption=caption, width=STEP_WIDTH, output_format="PNG")
     note = small_picture_note(prepared)
     if note:
         row.caption(note, width=STEP_WIDTH * 2)

@@ -77,8 +77,18 @@ def show_images(shown, names, shifted, shift: tuple[int, int], probabilities: di
     pictures, verdict = st.columns([2, 3], gap="medium", vertical_alignment="top")
     # Side by side where there is room for both, one above the other in a narrow column (a projector's 1024 pixels).
     digits = pictures.container(horizontal=True, gap="small")
-    digits.image(png(digit_picture(shown.image.numpy(), dark=dark)), caption=shown.caption, width=DIGIT_WIDTH)
-    digits.image(png(digit_picture(shifted.numpy(), dark=dark)), caption=shifted_by(shift), width=DIGIT_WIDTH)
+    digits.image(
+        png(digit_picture(shown.image.numpy(), dark=dark)),
+        caption=shown.caption,
+        width=DIGIT_WIDTH,
+        output_format="PNG",
+    )
+    digits.image(
+        png(digit_picture(shifted.numpy(), dark=dark)),
+        caption=shifted_by(shift),
+        width=DIGIT_WIDTH,
+        output_format="PNG",
+    )
     with verdict:
         st.markdown(model_verdicts(names, label, probabilities, shift))
         st.vega_lite_chart(spec=probabilities_chart(probabilities, names, label), width="stretch")
@@ -97,9 +107,15 @@ def show_layers(comparisons, no_border: bool) -> None:
         left, first, second, third = st.columns(LAYER_COLUMNS, gap="small", vertical_alignment="center")
         left.markdown(layer_caption(comparison, no_border))
         for column, maps in ((first, comparison.f_of_shifted), (second, comparison.shifted_f)):
-            column.image(png(feature_map_picture(maps[channels], 0.0, high, columns=4, dark=dark)), width="stretch")
+            column.image(
+                png(feature_map_picture(maps[channels], 0.0, high, columns=4, dark=dark)),
+                width="stretch",
+                output_format="PNG",
+            )
         third.image(
-            png(difference_picture(comparison.difference[channels], high, columns=4, dark=dark)), width="stretch"
+            png(difference_picture(comparison.difference[channels], high, columns=4, dark=dark)),
+            width="stretch",
+            output_format="PNG",
         )
     st.caption(
         "The 8 most active channels of each stage, on one grey scale per row ("
@@ -118,4 +134,6 @@ def show_hidden_units(hidden, shift: tuple[int, int], dataset: str) -> None:
         (units[0], hidden.original, "hidden units, original image"),
         (units[1], hidden.shifted, f"hidden units, {shifted_by(shift)}"),
     ):
-        column.image(png(hidden_picture(values, high, dark=dark)), caption=caption, width="stretch")
+        column.image(
+            png(hidden_picture(values, high, dark=dark)), caption=caption, width="stretch", output_format="PNG"
+        )

@@ -47,9 +47,15 @@ def test_the_lab_loads_its_stored_defaults_says_so_and_shows_the_reference_table
     assert "MLP" in text and "CNN" in text and re.search(r"\d+\.\d\d%", text)
     assert shifted_header(page).startswith("shifted by (2, 0)")
     log = live_app.server.log_text()
+    # The warm-up froze the imports, so Streamlit's collection after every run no longer walks torch's objects.
+    assert "objects left out of garbage collection" in log
     assert f"training started: mlp {TrainConfig()}" not in log and f"training started: cnn {TrainConfig()}" not in log
     assert "when they were stored in data/trained/; this server loaded them instead of training them again" in text
     screenshot(page, "equivariance")
+    # The pictures are the lossless PNGs the app wrote, sent as they are (without output_format="PNG" Streamlit
+    # decodes each one again and writes a JPEG, on every slider step).
+    sources = feature_map_sources(page)
+    assert len(sources) >= 8 and all(source.endswith(".png") for source in sources), sources
     # What the models confuse: one matrix per model at the current shift, each with its largest confusion in words.
     section = page.get_by_role("heading", name="What the models confuse")
     expect(section).to_be_visible(timeout=120_000)
