@@ -25,10 +25,11 @@ from bench.hostile import NASTY  # noqa: E402
 from bench.server import CHROMIUM, CHROMIUM_FLAGS, StreamlitServer  # noqa: E402
 from core.lab.comparison import members  # noqa: E402
 from core.lab.config import TrainConfig  # noqa: E402
-from core.serving.stored import STORE, file_name, stored_settings  # noqa: E402
+from core.lab.weights import weights_file_name  # noqa: E402
+from core.serving.stored import STORE, stored_settings  # noqa: E402
 
 # The models a server loads from data/trained/ instead of training them.
-STORED = {(kind, config) for kind, config, _ in stored_settings() if (STORE / file_name(kind, config)).exists()}
+STORED = {(kind, config) for kind, config, _ in stored_settings() if (STORE / weights_file_name(kind, config)).exists()}
 
 TABLE = "[data-testid='stTable']"
 # The comparison's last element: it shows once both tables, the chart and the sentences are drawn.

@@ -1,5 +1,6 @@
 """Facts about measuring accuracy on shifted images, mostly with toy models whose answers can be worked out by hand."""
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -9,6 +10,7 @@ from core.lab.data import load_mnist, to_float
 from core.lab.evaluation import (
     accuracy,
     accuracy_grid,
+    accuracy_of,
     class_probabilities,
     predict_logits,
     shift_consistency,
@@ -16,6 +18,7 @@ from core.lab.evaluation import (
     time_to_accuracy,
 )
 from core.lab.models import CNN
+from core.lab.shift import shift_images
 from core.lab.training import train_model
 
 
@@ -63,6 +66,20 @@ def test_accuracy_is_1_unshifted_0_one_pixel_right_and_0_1_one_pixel_down(top_ro
     assert accuracy(model, images, labels, dx=1) == 0.0
     # One pixel down, nothing bright is left in row 0: every score ties and argmax says 0, right only for image 0.
     assert accuracy(model, images, labels, dy=1) == pytest.approx(0.1)
+
+
+def test_accuracy_is_bit_for_bit_the_float32_mean_of_the_right_answers():
+    # accuracy is read off the confusion matrix; the lab's numbers were the plain float32 mean, and must stay so.
+    for n in (7, 1_000, 10_000):
+        for right in range(n + 1):
+            counts = np.zeros((10, 10), dtype=np.int64)
+            counts[3, 3], counts[3, 5] = right, n - right
+            assert accuracy_of(counts) == (torch.arange(n) < right).float().mean().item(), (n, right)
+    images = torch.randint(0, 256, (1_000, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    labels = torch.randint(0, 10, (1_000,), generator=torch.Generator().manual_seed(1))
+    model = BrightColumnOfTopRow()
+    said = predict_logits(model, shift_images(images, 2, -1, "circular")).argmax(dim=1)
+    assert accuracy(model, images, labels, 2, -1, "circular") == (said == labels).float().mean().item()
 
 
 def test_predict_logits_in_batches_equals_the_model_on_all_images_at_once():

@@ -67,14 +67,21 @@ def weights_file(kind: str, config: TrainConfig, model: torch.nn.Module) -> byte
     return buffer.getvalue()
 
 
-def load_weights(data: bytes) -> tuple[str, TrainConfig, torch.nn.Module]:
-    """Read a weights file without unpickling code (weights_only), and check it fits the model it names."""
+def read_payload(data: bytes, file_format: str, what: str) -> dict:
+    """The dict a file of ours holds, read without unpickling code (weights_only); a WeightsError saying
+    "This is not {what}." when it cannot be read or its "format" is not file_format."""
     try:
         payload = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as error:
-        raise WeightsError(f"This is not a ConvLab weights file ({type(error).__name__}).") from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise WeightsError("This is not a ConvLab weights file.")
+        raise WeightsError(f"This is not {what} ({type(error).__name__}).") from None
+    if not isinstance(payload, dict) or payload.get("format") != file_format:
+        raise WeightsError(f"This is not {what}.")
+    return payload
+
+
+def load_weights(data: bytes) -> tuple[str, TrainConfig, torch.nn.Module]:
+    """Read a weights file without unpickling code (weights_only), and check it fits the model it names."""
+    payload = read_payload(data, FORMAT, "a ConvLab weights file")
     kind = payload.get("kind")
     if kind not in ("mlp", "cnn"):
         raise WeightsError(f"Unknown model kind {kind!r}.")

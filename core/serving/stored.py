@@ -24,7 +24,7 @@ import torch
 from core.lab.config import TrainConfig
 from core.lab.evaluation import ShiftSweep
 from core.lab.training import TrainResult
-from core.lab.weights import WeightsError, load_weights, weights_file, weights_file_name
+from core.lab.weights import WeightsError, load_weights, read_payload, weights_file, weights_file_name
 
 log = logging.getLogger("convlab")
 
@@ -43,10 +43,6 @@ class Stored:
     config: TrainConfig
     result: TrainResult
     derived: dict  # name as the lab asks for it → value
-
-
-def file_name(kind: str, config: TrainConfig) -> str:
-    return weights_file_name(kind, config)
 
 
 def _records() -> dict:
@@ -107,12 +103,7 @@ def to_bytes(result: TrainResult, derived: dict) -> bytes:
 
 def from_bytes(data: bytes, source: str) -> Stored:
     """Read a stored file (tensors and plain values only), checking its weights as the lab's upload does."""
-    try:
-        payload = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
-    except Exception as error:
-        raise WeightsError(f"not a stored ConvLab model ({type(error).__name__})") from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise WeightsError("not a stored ConvLab model")
+    payload = read_payload(data, FORMAT, "a stored ConvLab model")
     kind, config, model = load_weights(payload["weights"])
     result = TrainResult(model, kind, config, float(payload["seconds"]), list(payload["losses"]), loaded_from=source)
     derived = {tuple(name): _decode(value) for name, value in payload["derived"]}
@@ -225,7 +216,7 @@ def write_all(store: Path = STORE) -> list[Path]:
     for kind, config, names in stored_settings():
         result = train_stored(kind, config, dataset)
         derived = {name: measure(name, result.model, dataset) for name in names}
-        path = store / file_name(kind, config)
+        path = store / weights_file_name(kind, config)
         path.write_bytes(to_bytes(result, derived))
         written.append(path)
         print(f"{path.name}: {path.stat().st_size / 1024:.0f} KB", flush=True)
