@@ -14,7 +14,6 @@ from fake_training import FakeDatasets, FakeTrainer, wait
 
 from core.lab.config import TrainConfig
 from core.lab.training import keep_freed_memory
-from core.serving import model_cache
 from core.serving.budget import MemoryBudget, adaptive_budget_bytes, release_freed_memory, size_in_bytes
 from core.serving.model_cache import ModelCache
 
@@ -146,36 +145,6 @@ def test_memory_freed_after_big_work_goes_back_to_the_system_once_released():
     release_freed_memory()
     assert held - kept < 50, "freed but kept by the allocator"
     assert kept - resident_mb() > 100
-
-
-def test_freed_memory_goes_back_after_a_training_or_a_long_computation_never_after_a_slider_steps_quick_value(
-    monkeypatch,
-):
-    released = []
-    monkeypatch.setattr(model_cache, "release_freed_memory", lambda: released.append(True))
-    monkeypatch.setattr(model_cache, "RELEASE_AFTER_SECONDS", 0.05)
-    cache = ModelCache(FakeDatasets(), FakeTrainer(seconds=0.01))
-    job = wait(cache.request("mlp", CONFIG))
-    deadline = time.monotonic() + 5
-    while not released and time.monotonic() < deadline:  # the training's thread releases just after it is done
-        time.sleep(0.01)
-    assert len(released) == 1, "a training gives its memory back"
-
-    cache.derived(job, ("confusion", 1, 1, "zero"), lambda model: np.zeros((10, 10)))
-    cache.prepare(job, ("confusion", 2, 1, "zero"), lambda model: np.zeros((10, 10)), ahead=True)
-    while cache.peek(job, ("confusion", 2, 1, "zero")) is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert cache.peek(job, ("confusion", 2, 1, "zero")) is not None
-    assert len(released) == 1, "a slider step's value, asked for or guessed, keeps the memory for the next step"
-
-    def sweep(model):
-        start = time.thread_time()
-        while time.thread_time() - start < 0.1:  # CPU seconds: time spent waiting would not count
-            pass
-        return np.zeros((17, 10, 10))
-
-    cache.derived(job, ("sweep", "zero"), sweep)
-    assert len(released) == 2, "a long computation gives its memory back"
 
 
 def test_after_the_pages_imports_are_frozen_a_full_collection_walks_only_what_came_later():

@@ -90,8 +90,17 @@ def release_freed_memory() -> None:
         pass
 
 
-# What every page imports (torch, altair and pandas among them): made before the collector is told to skip it.
-PAGE_IMPORTS = ("core.lab.questions", "core.lab.charts", "core.lab.comparison_chart", "core.exercise.views")
+# What the pages import, made before the collector is told to skip it: page 1's first (altair and pandas, about
+# 0.7 s), so that a first visitor there does not wait behind torch (about 1.2 s), which the lab's need after it.
+PAGE_IMPORTS = (
+    "core.exercise.writing.worked_solution",
+    "core.exercise.views.charts",
+    "core.exercise.views.gradient_check",
+    "core.exercise.views.matrix_view",
+    "core.lab.questions",
+    "core.lab.charts",
+    "core.lab.comparison_chart",
+)
 
 
 def freeze_after_imports(modules: tuple[str, ...] = PAGE_IMPORTS) -> int:

@@ -1,7 +1,6 @@
 """Trained models shared by every session: the trainings, what is computed from them and the memory budget, wired together."""
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,12 +16,6 @@ from core.serving.work import Work
 
 __all__ = ["DatasetStore", "Job", "ModelCache", "Work", "model_key"]
 
-# Freed memory goes back to the system only after a training or a computation that took this many CPU seconds
-# (a sweep, a grid, the comparison's measurements take several). Given back, its pages are taken fresh again by the
-# next pass over the test set (up to 2× slower, see keep_freed_memory): a cost lost in seconds of work, but not in
-# a slider step's single pass (about a tenth of a second), after which the next step would pay it every time.
-RELEASE_AFTER_SECONDS = 1.0
-
 
 class ModelCache:
     """Get-or-train and get-or-compute for one server's sessions, within a memory budget."""
@@ -36,7 +29,9 @@ class ModelCache:
         speed: Speed | None = None,
     ):
         self._budget = MemoryBudget(budget_bytes)
-        self._trainings = Trainings(datasets, train, speed, abandon_after, on_done=lambda job: self._after_training())
+        self._trainings = Trainings(
+            datasets, train, speed, abandon_after, on_done=lambda job: self._keep_within_budget()
+        )
         self._results = Results(on_stored=self._keep_within_budget)
         self._evicting = threading.Lock()
         self.counts = self._trainings.counts
@@ -51,7 +46,7 @@ class ModelCache:
         """A model trained elsewhere (a stored file) and its measurements, served as if trained here."""
         job = self._trainings.adopt(kind, config, result)
         self._results.store(job, derived or {})
-        self._after_training()
+        self._keep_within_budget()
         return job
 
     def find(self, kind: str, config: TrainConfig) -> Job | None:
@@ -77,10 +72,10 @@ class ModelCache:
     # -- what is computed from a finished model ------------------------------------------------------------
 
     def derived(self, job: Job, name: Any, compute: Callable[[Any], Any], uses_cpu: bool = True) -> Any:
-        return self._results.derived(job, name, _release_after_if_long(compute), uses_cpu)
+        return self._results.derived(job, name, compute, uses_cpu)
 
     def prepare(self, job: Job, name: Any, compute: Callable[[Any], Any], ahead: bool = False) -> None:
-        self._results.prepare(job, name, _release_after_if_long(compute), ahead)
+        self._results.prepare(job, name, compute, ahead)
 
     def peek(self, job: Job, name: Any) -> Any:
         return self._results.peek(job, name)
@@ -116,21 +111,7 @@ class ModelCache:
                 self._trainings.evict(job)
         if evicted:
             self._budget.log_evicted([f"{job.kind} {job.config}" for job in evicted], self.memory_bytes())
-
-    def _after_training(self) -> None:
-        self._keep_within_budget()
-        release_freed_memory()  # what the training used goes back to the system
-
-
-def _release_after_if_long(compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """compute, then what it used goes back to the system if its thread spent RELEASE_AFTER_SECONDS on it (CPU
-    time: the seconds it gave way to other work between batches do not make a slider step long)."""
-
-    def run(model: Any) -> Any:
-        start = time.thread_time()
-        value = compute(model)
-        if time.thread_time() - start >= RELEASE_AFTER_SECONDS:
-            release_freed_memory()
-        return value
-
-    return run
+        # What the finished training or measurement used goes back to the system, after small values too: giving it
+        # back only after long computations raised a typical session's peak from 657 to 723 MB (bench/memory.py,
+        # CPU-only torch; the comparison's many short measurements), past the 700 MB a small container has.
+        release_freed_memory()
