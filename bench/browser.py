@@ -166,6 +166,7 @@ def floor(browser, steps: int) -> dict:
         page.evaluate(CHANGE_WATCH)
         edits = typed_values(page, server, "Text", [f"word {i}" for i in range(steps)], "floor")
         moves = slider_steps(page, server, "Value", key_steps(steps, 0, 40, 20), "floor")
+        page.close()  # left open, a page whose server has stopped keeps trying to reconnect, on the CPU measured next
     return {"edit": summary(edits), "step": summary(moves)}
 
 
@@ -243,6 +244,7 @@ def measure(steps: int = 20, smoke: bool = False) -> dict:
             page.locator("[data-testid='stButtonGroup'] button", has_text="wrap").click()
             lab_ready(page)
             results["memory_now_mb"], results["memory_peak_mb"] = peak_memory_mb(server.process.pid)
+            page.close()
 
         # Page 1 opened first on a cold server, to its last visible change.
         started = time.time()
@@ -253,6 +255,7 @@ def measure(steps: int = 20, smoke: bool = False) -> dict:
             page.locator("table").first.wait_for()
             wait_idle(page)
             results["start_convolution_s"] = page.evaluate("window.__marks.last") / 1000 - started
+            page.close()
         browser.close()
     return results
 

@@ -151,7 +151,7 @@ def test_after_the_pages_imports_are_frozen_a_full_collection_walks_only_what_ca
     # In a fresh interpreter: freezing is for the whole process, and this test's own must stay collectable.
     script = """
 import gc, sys
-from core.serving.budget import freeze_after_imports
+from core.serving.warm_up import freeze_after_imports
 tracked = len(gc.get_objects())
 frozen = freeze_after_imports()
 later = [[i] for i in range(1000)]

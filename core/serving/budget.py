@@ -2,8 +2,6 @@
 
 import ctypes
 import dataclasses
-import gc
-import importlib
 import logging
 import os
 import re
@@ -88,34 +86,6 @@ def release_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
-
-
-# What the pages import, made before the collector is told to skip it: page 1's first (altair and pandas, about
-# 0.7 s), so that a first visitor there does not wait behind torch (about 1.2 s), which the lab's need after it.
-PAGE_IMPORTS = (
-    "core.exercise.writing.worked_solution",
-    "core.exercise.views.charts",
-    "core.exercise.views.gradient_check",
-    "core.exercise.views.matrix_view",
-    "core.lab.questions",
-    "core.lab.charts",
-    "core.lab.comparison_chart",
-)
-
-
-def freeze_after_imports(modules: tuple[str, ...] = PAGE_IMPORTS) -> int:
-    """Import `modules`, then leave every object that exists out of later garbage collections; answers how many.
-
-    Streamlit collects all generations after each script run, fragments included (runner.postScriptGC): with
-    torch, pandas and altair imported that walks about 270,000 objects, 115 ms of every redraw on this machine
-    (py-spy on the server during page-1 edits: 175 ms a run in ScriptRunner._on_script_finished). Modules,
-    classes and functions live as long as the process, so the collector has nothing to find among them. Frozen
-    objects are still freed when nothing refers to them; only a reference cycle among them would stay.
-    """
-    for name in modules:
-        importlib.import_module(name)
-    gc.freeze()
-    return gc.get_freeze_count()
 
 
 def adaptive_budget_bytes(

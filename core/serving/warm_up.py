@@ -1,5 +1,7 @@
-"""Train the default models, and measure what the lab shows first, in the background as soon as a server has its first visitor."""
+"""Import what the pages use, then load (or train) the default models and what the lab shows first, in the background from the server's start."""
 
+import gc
+import importlib
 import logging
 import threading
 import time
@@ -11,6 +13,34 @@ log = logging.getLogger("convlab")
 _started = threading.Event()
 
 
+# What the pages import, made before the collector is told to skip it: page 1's first (altair and pandas, about
+# 0.7 s), so that a first visitor there does not wait behind torch (about 1.2 s), which the lab's need after it.
+PAGE_IMPORTS = (
+    "core.exercise.writing.worked_solution",
+    "core.exercise.views.charts",
+    "core.exercise.views.gradient_check",
+    "core.exercise.views.matrix_view",
+    "core.lab.questions",
+    "core.lab.charts",
+    "core.lab.comparison_chart",
+)
+
+
+def freeze_after_imports(modules: tuple[str, ...] = PAGE_IMPORTS) -> int:
+    """Import `modules`, then leave every object that exists out of later garbage collections; answers how many.
+
+    Streamlit collects all generations after each script run, fragments included (runner.postScriptGC): with
+    torch, pandas and altair imported that walks about 270,000 objects, 115 ms of every redraw on this machine
+    (py-spy on the server during page-1 edits: 175 ms a run in ScriptRunner._on_script_finished). Modules,
+    classes and functions live as long as the process, so the collector has nothing to find among them. Frozen
+    objects are still freed when nothing refers to them; only a reference cycle among them would stay.
+    """
+    for name in modules:
+        importlib.import_module(name)
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def warm_up_in_background() -> None:
     """Once per process; returns at once (torch is imported in the background thread, not here)."""
     if _started.is_set():
@@ -20,8 +50,6 @@ def warm_up_in_background() -> None:
 
 
 def _warm_up() -> None:
-    from core.serving.budget import freeze_after_imports
-
     started = time.monotonic()
     frozen = freeze_after_imports()  # imports the pages' modules here, ahead of the visitor who opens them
     log.info("imports done in %.1f s; %d objects left out of garbage collection", time.monotonic() - started, frozen)
