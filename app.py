@@ -45,7 +45,7 @@ def draw_app() -> None:
 @asynccontextmanager
 async def warm_up_at_start(_app):
     """The server's start: a cold server (Community Cloud wakes a sleeping app for its first visitor) imports torch
-    and loads the lab's stored models while that visitor's browser loads Streamlit (bench/: about 0.8 s sooner)."""
+    and loads the lab's stored models while that visitor's browser loads Streamlit (A/B figures: README, Speed)."""
     warm_up_in_background()
     yield
 

@@ -13,8 +13,8 @@ log = logging.getLogger("convlab")
 _started = threading.Event()
 
 
-# What the pages import, made before the collector is told to skip it: page 1's first (altair and pandas, about
-# 0.7 s), so that a first visitor there does not wait behind torch (about 1.2 s), which the lab's need after it.
+# What the pages import, made before the collector is told to skip it: page 1's modules first (Altair and pandas,
+# about 0.7 s), so that a first visitor there does not wait behind torch (about 1.2 s), then the lab's.
 PAGE_IMPORTS = (
     "core.exercise.writing.worked_solution",
     "core.exercise.views.charts",
