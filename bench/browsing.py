@@ -14,7 +14,7 @@ BASE_URL_PROBE = re.compile(r"/[\w-]+/_stcore/(host-config|health)$")
 # A picture of a run that a newer run replaced while it was still loading (a slider moved, a page left): Streamlit
 # drops the old run's media files, so the old request ends in a 404 that nobody sees; what counts is that every
 # picture on the page at the end has loaded (assert_page_is_clean checks that).
-SUPERSEDED_MEDIA = re.compile(r"/media/[0-9a-f]+\.(jpg|png)$")
+SUPERSEDED_MEDIA = re.compile(r"/media/[0-9a-f]+\.(jpg|png)\b")
 
 
 def wait_idle(page, timeout: float = 60_000, settle: float = 0.3) -> None:
@@ -59,7 +59,7 @@ class ConsoleWatch:
         url = (message.location or {}).get("url", "")
         if "Failed to load resource" in message.text and (BASE_URL_PROBE.search(url) or SUPERSEDED_MEDIA.search(url)):
             return
-        if "Image source error" in message.text and re.search(r"/media/[0-9a-f]+\.(jpg|png)\b", message.text):
+        if "Image source error" in message.text and SUPERSEDED_MEDIA.search(message.text):
             return
         self.errors.append(f"{message.text} ({url})")
 

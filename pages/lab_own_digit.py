@@ -20,7 +20,8 @@ from core.lab.digit import (
     read_upload,
     small_picture_note,
 )
-from core.lab.images import grey, paper_and_ink, png, upscale
+from core.lab.images import grey, paper_and_ink, upscale
+from pages.lab_views import show_picture
 from pages.page_state import remember
 
 TEST_IMAGE, OWN_DIGIT = "Test image", "Your own digit"
@@ -153,7 +154,7 @@ def show_steps(prepared: PreparedDigit, dark: bool) -> None:
     st.markdown("**Prepared the way MNIST was**")
     row = st.container(horizontal=True, gap="small")
     for ink, caption in steps:
-        row.image(png(step_picture(ink, dark)), caption=caption, width=STEP_WIDTH, output_format="PNG")
+        show_picture(row, step_picture(ink, dark), caption=caption, width=STEP_WIDTH)
     note = small_picture_note(prepared)
     if note:
         row.caption(note, width=STEP_WIDTH * 2)

@@ -64,6 +64,12 @@ def shift_controls(
     return int(dx), int(dy), fill
 
 
+def show_picture(container, picture, caption: str | None = None, width: int | str = "stretch") -> None:
+    """A picture (H, W, 3) uint8 as lossless PNG, sent as written (Streamlit would otherwise decode it again and
+    write a JPEG, on every slider step)."""
+    container.image(png(picture), caption=caption, width=width, output_format="PNG")
+
+
 def show_table(rows, shift: tuple[int, int], mode: str, images: int) -> None:
     st.table(reference_table(rows, shift, mode))
     st.caption(consistency_note(images, CONSISTENCY_SHIFT, mode))
@@ -77,18 +83,8 @@ def show_images(shown, names, shifted, shift: tuple[int, int], probabilities: di
     pictures, verdict = st.columns([2, 3], gap="medium", vertical_alignment="top")
     # Side by side where there is room for both, one above the other in a narrow column (a projector's 1024 pixels).
     digits = pictures.container(horizontal=True, gap="small")
-    digits.image(
-        png(digit_picture(shown.image.numpy(), dark=dark)),
-        caption=shown.caption,
-        width=DIGIT_WIDTH,
-        output_format="PNG",
-    )
-    digits.image(
-        png(digit_picture(shifted.numpy(), dark=dark)),
-        caption=shifted_by(shift),
-        width=DIGIT_WIDTH,
-        output_format="PNG",
-    )
+    show_picture(digits, digit_picture(shown.image.numpy(), dark=dark), caption=shown.caption, width=DIGIT_WIDTH)
+    show_picture(digits, digit_picture(shifted.numpy(), dark=dark), caption=shifted_by(shift), width=DIGIT_WIDTH)
     with verdict:
         st.markdown(model_verdicts(names, label, probabilities, shift))
         st.vega_lite_chart(spec=probabilities_chart(probabilities, names, label), width="stretch")
@@ -107,16 +103,8 @@ def show_layers(comparisons, no_border: bool) -> None:
         left, first, second, third = st.columns(LAYER_COLUMNS, gap="small", vertical_alignment="center")
         left.markdown(layer_caption(comparison, no_border))
         for column, maps in ((first, comparison.f_of_shifted), (second, comparison.shifted_f)):
-            column.image(
-                png(feature_map_picture(maps[channels], 0.0, high, columns=4, dark=dark)),
-                width="stretch",
-                output_format="PNG",
-            )
-        third.image(
-            png(difference_picture(comparison.difference[channels], high, columns=4, dark=dark)),
-            width="stretch",
-            output_format="PNG",
-        )
+            show_picture(column, feature_map_picture(maps[channels], 0.0, high, columns=4, dark=dark))
+        show_picture(third, difference_picture(comparison.difference[channels], high, columns=4, dark=dark))
     st.caption(
         "The 8 most active channels of each stage, on one grey scale per row ("
         + ("dark 0, light high" if dark else "white 0, dark high")
@@ -134,6 +122,4 @@ def show_hidden_units(hidden, shift: tuple[int, int], dataset: str) -> None:
         (units[0], hidden.original, "hidden units, original image"),
         (units[1], hidden.shifted, f"hidden units, {shifted_by(shift)}"),
     ):
-        column.image(
-            png(hidden_picture(values, high, dark=dark)), caption=caption, width="stretch", output_format="PNG"
-        )
+        show_picture(column, hidden_picture(values, high, dark=dark), caption=caption)

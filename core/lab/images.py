@@ -92,8 +92,8 @@ def hidden_picture(
 
 def png(picture: np.ndarray) -> bytes:
     """A picture (H, W, 3) uint8 as PNG bytes, compressed lightly: lossless for blocky pixel art, and written in
-    a third of the time Pillow's default level takes, so a redraw's sixteen pictures cost little (py-spy). Show them
-    with st.image(..., output_format="PNG"): otherwise Streamlit decodes them again and writes a JPEG."""
+    a third of the time Pillow's default level takes, so a redraw's sixteen pictures cost little (py-spy). Shown
+    through pages/lab_views.show_picture, which sends them as written."""
     buffer = io.BytesIO()
     Image.fromarray(picture).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()

@@ -109,11 +109,10 @@ class ModelCache:
             evicted = self._budget.to_evict([(job, self._bytes_of(job)) for job in done])
             for job in evicted:
                 self._trainings.evict(job)
-            # The size right after this round: read outside the lock, it also counted values other threads stored
-            # meanwhile, which their own rounds then keep within the budget (the load test saw 8.7 MB of 8).
-            after = self.memory_bytes() if evicted else 0
-        if evicted:
-            self._budget.log_evicted([f"{job.kind} {job.config}" for job in evicted], after)
+            if evicted:
+                # The size right after this round, so inside it: read outside, it also counted values other threads
+                # stored meanwhile, which their own rounds then keep within the budget (the load test saw 8.7 MB of 8).
+                self._budget.log_evicted([f"{job.kind} {job.config}" for job in evicted], self.memory_bytes())
         # What the finished training or measurement used goes back to the system, after small values too: giving it
         # back only after long computations raised a typical session's peak from 657 to 723 MB (bench/memory.py,
         # CPU-only torch; the comparison's many short measurements), past the 700 MB a small container has.
