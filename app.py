@@ -12,7 +12,7 @@ import streamlit as st
 
 from core.serving.timing import timed
 from core.serving.warm_up import warm_up_in_background
-from pages.streamlit_internals import one_history_entry_per_page
+from pages.streamlit_internals import navigation_from_the_start, one_history_entry_per_page
 
 # One line per training in the server log ("training started: …"): how a teacher, or a test, sees what ran.
 convlab_log = logging.getLogger("convlab")
@@ -45,7 +45,9 @@ def draw_app() -> None:
 @asynccontextmanager
 async def warm_up_at_start(_app):
     """The server's start: a cold server (Community Cloud wakes a sleeping app for its first visitor) imports torch
-    and loads the lab's stored models while that visitor's browser loads Streamlit (A/B figures: README, Speed)."""
+    and loads the lab's stored models while that visitor's browser loads Streamlit (A/B figures: README, Speed).
+    Every session's first run then goes through st.navigation below, even one that opens a page's URL first."""
+    navigation_from_the_start()
     warm_up_in_background()
     yield
 

@@ -4,6 +4,7 @@ Each function says what it works around and why no public API does the job;
 `tests/test_streamlit_internals.py` fails loudly if an upgrade removes what they rely on.
 """
 
+import logging
 import math
 
 import streamlit as st
@@ -11,15 +12,24 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 
-def through_app_navigation() -> None:
-    """Make sure the page runs under app.py's st.navigation (private: `PagesManager.uses_pages_directory`).
+def navigation_from_the_start() -> None:
+    """At the server's start (app.py's st.App start-up), before any session: every run goes through app.py's
+    st.navigation, the first visitor's first run included (private: `PagesManager.uses_pages_directory`).
 
     Until some session has called st.navigation, Streamlit 1.67 treats a `pages/` folder the old way: a
-    first visit straight to /convolution would run the page alone, without app.py's layout and page list.
-    The design fixes the folder's name, and no public option turns the old mode off.
+    first visit straight to /equivariance would run the page alone, without app.py's layout and page list,
+    then again through app.py (through_app_navigation): a run for nothing, about 0.1 s of a cold start after
+    the imports. The design fixes the folder's name, and no public option turns the old mode off.
     """
+    PagesManager.uses_pages_directory = False
+
+
+def through_app_navigation() -> None:
+    """Make sure the page runs under app.py's st.navigation, where navigation_from_the_start did not run
+    (AppTest sets the old mode back before each of its runs)."""
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
+        logging.getLogger("convlab").info("a first run outside app.py's navigation: run again through it")
         st.rerun()
 
 

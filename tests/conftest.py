@@ -53,7 +53,7 @@ def navigation_mode(monkeypatch):
     """AppTest resets Streamlit's old `pages/` mode before every run; a real server leaves it after the first.
 
     Without this, every AppTest run would go through pages.through_app_navigation's one-off rerun,
-    which drops button clicks. The browser tests cover that rerun on a fresh server.
+    which drops button clicks. A real server turns the old mode off at its start (navigation_from_the_start).
     """
     original = PagesManager.__init__
 

@@ -95,6 +95,8 @@ def test_the_first_visitor_of_a_fresh_server_gets_the_app_navigation(live_app):
     assert "Convolution by hand" in seen["navigation"] and "Home" in seen["navigation"]
     assert "convolution" not in seen["navigation"].split("\n")  # not the bare file names of the pages/ folder
     assert "Convolution by hand" in seen["title"] and not seen["errors"]
+    # app.py's start-up sends even the first run through the navigation: no run of the page alone, then again.
+    assert "a first run outside app.py's navigation" not in live_app.server.log_text()
 
 
 def test_the_browser_suite_runs_without_any_network(live_app):
