@@ -5,6 +5,7 @@ from fractions import Fraction as F
 
 import pytest
 import torch
+from classic import CLASSIC, vec
 
 from core.exercise.layer.conv1d import (
     LOSS_RULES,
@@ -17,13 +18,6 @@ from core.exercise.layer.conv1d import (
     output_length,
     solve,
 )
-
-
-def vec(*values):
-    return tuple(F(v) for v in values)
-
-
-CLASSIC = Layer(vec(1, 2, 3, 4), vec(2, 1, 3), F(1))
 
 
 def test_classic_exercise_reproduces_every_number_of_the_worked_solution():

@@ -5,12 +5,12 @@ import re
 from dataclasses import replace
 from fractions import Fraction as F
 
+from classic import CLASSIC
 from test_formulas import random_layer
 
 from core.exercise.layer.conv1d import LOSS_RULES, OPERATIONS, Layer, solve
 from core.exercise.layer.conventions import LOSS_LABELS, OPERATION_LABELS, change_note, intro_sentence
 
-CLASSIC = Layer(tuple(map(F, (1, 2, 3, 4))), tuple(map(F, (2, 1, 3))), F(1))
 LR = F(1, 100)
 
 

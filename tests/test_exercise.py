@@ -6,6 +6,8 @@ from fractions import Fraction as F
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from classic import CLASSIC as CLASSIC_LAYER
+from classic import CLASSIC_LR, CLASSIC_Y
 from test_formulas import random_layer
 
 from core.exercise.layer.conv1d import Layer
@@ -94,7 +96,7 @@ def test_one_comma_at_the_end_and_other_plain_lists_read_as_they_look(text):
     assert inputs.complete and inputs.layer.x == (1, 2, 3, 4)
 
 
-CLASSIC = (Layer(tuple(map(F, (1, 2, 3, 4))), tuple(map(F, (2, 1, 3))), F(1)), (F(2), F(4)), F(1, 100))
+CLASSIC = (CLASSIC_LAYER, CLASSIC_Y, CLASSIC_LR)
 ODD = (Layer((F(1, 3), F(-1, 2), F(2), F(-5, 4)), (F(1, 2), F(-1, 4)), F(-1, 10), 2, 1), (F(1), F(0), F(-2)), F(9, 40))
 
 

@@ -11,6 +11,7 @@ import re
 from fractions import Fraction as F
 
 import pytest
+from classic import CLASSIC
 
 from core.exercise.layer.conv1d import (
     LOSS_RULES,
@@ -324,9 +325,6 @@ def test_a_dilated_flipped_kernel_keeps_every_second_entry_read_backwards():
     assert "every 2nd entry from the first (entries 1, 3, 5)" in text and "read backwards" in text
     correlation = cross_correlate(layer.padded_x, grads.d_y_hat)
     assert grads.d_w == (correlation[4], correlation[2], correlation[0])
-
-
-CLASSIC = Layer(tuple(map(F, (1, 2, 3, 4))), tuple(map(F, (2, 1, 3))), F(1))
 
 
 def test_sliding_window_weight_sum_is_what_its_printed_formula_gives():

@@ -5,6 +5,7 @@ import re
 from dataclasses import replace
 from fractions import Fraction as F
 
+from classic import CLASSIC, CLASSIC_Y, vec
 from conftest import shown_text
 from test_conv1d import random_case
 
@@ -24,14 +25,6 @@ from core.exercise.views.gradient_check import (
     verdict,
 )
 from core.exercise.writing.numbers import power_of_ten, text_number
-
-
-def vec(*values):
-    return tuple(F(v) for v in values)
-
-
-CLASSIC = Layer(vec(1, 2, 3, 4), vec(2, 1, 3), F(1))
-CLASSIC_Y = vec(2, 4)
 
 
 def moved(layer: Layer, name: str, step) -> Layer:

@@ -7,6 +7,7 @@ from fractions import Fraction as F
 
 import pytest
 import torch
+from classic import CLASSIC, vec
 from conftest import shown_text
 from test_conv1d import random_case
 
@@ -23,12 +24,6 @@ from core.exercise.views.matrix import (
 from core.exercise.views.matrix_typeset import GREY, is_lit, weight_colour
 from core.exercise.views.matrix_view import highlight_text, matrix_view, shape_text, transposed_text
 
-
-def vec(*values):
-    return tuple(F(v) for v in values)
-
-
-CLASSIC = Layer(vec(1, 2, 3, 4), vec(2, 1, 3), F(1))
 CONVENTIONS = [(operation, rule) for operation in OPERATIONS for rule in LOSS_RULES]
 
 

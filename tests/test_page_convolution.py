@@ -4,6 +4,7 @@ import re
 from fractions import Fraction as F
 
 import pytest
+from classic import CLASSIC
 from conftest import shown_text
 
 from core.exercise.layer.conv1d import Layer, solve
@@ -243,9 +244,6 @@ def test_practice_states_the_task_in_full_with_the_half_in_the_loss(open_page):
     at.text_input(key="practice_loss").set_value("400")
     at.button[-1].click().run()
     assert any("L (loss)" in e.value and "twice the answer" in e.value for e in at.error)
-
-
-CLASSIC = Layer(tuple(map(F, (1, 2, 3, 4))), tuple(map(F, (2, 1, 3))), F(1))
 
 
 def test_the_convention_switches_change_the_answers_and_the_line_that_says_why(open_page):

@@ -7,6 +7,8 @@ from dataclasses import replace
 from fractions import Fraction as F
 
 import pytest
+from classic import CLASSIC as CLASSIC_LAYER
+from classic import CLASSIC_LR, CLASSIC_Y
 from conftest import shown_text
 
 from core.exercise.layer.conv1d import LOSS_RULES, OPERATIONS, Layer, loss_scale, solve
@@ -15,7 +17,7 @@ from core.exercise.practice.hints import hint
 from core.exercise.practice.questions import ALL_QUESTIONS, QUESTIONS, TOLERANCE, correct_value
 from core.exercise.practice.slips import mistakes
 
-CLASSIC = solve(Layer(tuple(map(F, (1, 2, 3, 4))), tuple(map(F, (2, 1, 3))), F(1)), (F(2), F(4)), F(1, 100))
+CLASSIC = solve(CLASSIC_LAYER, CLASSIC_Y, CLASSIC_LR)
 PAGE = "pages/convolution.py"
 
 

@@ -5,6 +5,7 @@ import re
 from fractions import Fraction as F
 
 import torch
+from classic import CLASSIC, vec
 from conftest import shown_text
 from test_conv1d import random_case
 
@@ -27,13 +28,6 @@ from core.exercise.views.shift_bridge import (
     window_positions,
 )
 from core.exercise.views.shift_chart import LABEL_WIDTH, shift_chart
-
-
-def vec(*values):
-    return tuple(F(v) for v in values)
-
-
-CLASSIC = Layer(vec(1, 2, 3, 4), vec(2, 1, 3), F(1))
 
 
 def random_layers(count: int, seed: int = 12):

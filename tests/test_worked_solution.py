@@ -7,6 +7,7 @@ from fractions import Fraction as F
 from pathlib import Path
 
 import pytest
+from classic import CLASSIC
 from test_formulas import random_layer
 
 from core.exercise.layer.conv1d import LOSS_RULES, Layer, solve
@@ -17,8 +18,6 @@ from core.exercise.writing.numbers import format_number, format_scientific, text
 from core.exercise.writing.step_verdict import verdict
 from core.exercise.writing.typeset import ROW_WIDTH, latex_width
 from core.exercise.writing.worked_solution import worked_solution
-
-CLASSIC = Layer(tuple(map(F, (1, 2, 3, 4))), tuple(map(F, (2, 1, 3))), F(1))
 
 
 def test_classic_solution_shows_every_number_in_order():
