@@ -5,17 +5,11 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from core.lab.config import (
-    CHOICE_LABELS,
-    OFFERED,
-    SETTING_HELP,
-    TrainConfig,
-    choice_from_link,
-    number_from_link,
-)
+from core.lab.config import CHOICE_LABELS, OFFERED, SETTING_HELP, TrainConfig
 from core.lab.data import DATASETS
 from core.lab.plan import TrainingPlan, duration
 from core.lab.questions import Lab
+from core.links import choice_from_link, number_from_link
 from pages.progress import show_progress
 from pages.streamlit_internals import correct_the_link, drop_unreadable_numbers
 

@@ -24,8 +24,8 @@ from core.lab.comparison_words import (
     seeds_sentence,
     table_note,
 )
-from core.lab.config import choice_from_link, number_from_link
 from core.lab.models import CNN
+from core.links import choice_from_link, number_from_link
 
 
 def steady(consistency=0.98, first=0.97, second=0.97, losing=0, kept=0) -> Steady:

@@ -4,14 +4,15 @@ import dataclasses
 
 import pytest
 
-from core.lab.config import OFFERED, SETTING_HELP, TrainConfig, choice_from_link, number_from_link
+from core.lab.config import OFFERED, SETTING_HELP, TrainConfig
 from core.lab.weights import weights_file_name
+from core.links import choice_from_link, number_from_link
 
 
 def test_a_shift_beyond_the_slider_becomes_its_nearest_end_not_the_default():
     assert number_from_link("dx", "999", -8, 8, 2) == (
         8,
-        "The link asked for dx = 999; the lab allows −8 to 8, so it shows 8.",
+        "The link asked for dx = `999`; the lab allows −8 to 8, so it shows 8.",
     )
     assert number_from_link("dy", "-1000", -8, 8, 0)[0] == -8
 
@@ -19,7 +20,7 @@ def test_a_shift_beyond_the_slider_becomes_its_nearest_end_not_the_default():
 def test_a_negative_seed_becomes_the_smallest_seed():
     assert number_from_link("seed", "-5", 0, 9_999, 0) == (
         0,
-        "The link asked for seed = −5; the lab allows 0 to 9,999, so it shows 0.",
+        "The link asked for seed = `-5`; the lab allows 0 to 9,999, so it shows 0.",
     )
 
 
@@ -27,7 +28,7 @@ def test_a_negative_seed_becomes_the_smallest_seed():
 def test_a_training_size_the_lab_does_not_offer_becomes_the_nearest_offered_one(asked, nearest):
     value, note = number_from_link("train_size", asked, 1_000, 60_000, 16_000, OFFERED["train_size"])
     assert value == nearest
-    assert note.startswith(f"The link asked for train_size = {asked}; the lab offers 1,000, 2,000, 4,000")
+    assert note.startswith(f"The link asked for train_size = `{asked}`; the lab offers 1,000, 2,000, 4,000")
     assert note.endswith(f"so it shows {nearest:,}, the nearest.")
 
 
@@ -40,24 +41,47 @@ def test_an_allowed_value_is_kept_without_a_word():
 def test_a_fraction_is_rounded_and_a_word_that_is_no_number_gives_the_default():
     assert number_from_link("dx", "2.5", -8, 8, 2) == (
         3,
-        "The link asked for dx = 2.5; the lab takes whole numbers only, so it shows 3.",
+        "The link asked for dx = `2.5`; the lab takes whole numbers only, so it shows 3.",
     )
     assert number_from_link("dx", "abc", -8, 8, 2) == (
         2,
-        "The link asked for dx = abc, which is not a number, so the lab shows 2, the default.",
+        "The link asked for dx = `abc`, which is not a number, so the lab shows 2, the default.",
     )
     assert number_from_link("epochs", "inf", 1, 10, 1) == (
         1,
-        "The link asked for epochs = inf, which is not a number, so the lab shows 1, the default.",
+        "The link asked for epochs = `inf`, which is not a number, so the lab shows 1, the default.",
     )
 
 
 def test_an_unknown_choice_falls_back_to_the_default_and_says_so():
     assert choice_from_link("fill", "nope", ("zero", "wrap"), "zero") == (
         "zero",
-        "The link asked for fill = nope; the choices are zero and wrap, so the lab shows zero, the default.",
+        "The link asked for fill = `nope`; the choices are zero and wrap, so the lab shows zero, the default.",
     )
     assert choice_from_link("fill", "", ("zero", "wrap"), "zero")[1].startswith("The link gave no value for fill")
+    assert number_from_link("seed", "", 0, 9_999, 0) == (
+        0,
+        "The link gave no value for seed, so the lab shows 0, the default.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("asked", "quoted"),
+    [
+        ("[prize](https://e.vil)", "`[prize](https://e.vil)`"),  # a link in the URL stays text, never a link
+        ("**$x^2$**", "`**$x^2$**`"),  # nor bold or a formula
+        ("a`b", "``a`b``"),  # a backquote inside: a longer fence around it
+        ("`", "`` ` ``"),
+        ("x" * 40, "`" + "x" * 23 + "…`"),  # a long value is shortened
+        ("a\nb", "`a\ufffdb`"),  # what cannot be printed
+    ],
+)
+def test_what_a_link_said_is_quoted_as_text_shortened(asked, quoted):
+    # The pages show these sentences as Markdown: a code span shows the characters themselves.
+    assert choice_from_link("fill", asked, ("zero", "wrap"), "zero")[1].startswith(
+        f"The link asked for fill = {quoted};"
+    )
+    assert number_from_link("dx", asked, -8, 8, 2)[1].startswith(f"The link asked for dx = {quoted}, which is not")
 
 
 def test_the_global_average_head_is_described_as_a_blind_head_not_an_invariant_network():

@@ -88,10 +88,10 @@ def test_a_link_with_unknown_values_is_corrected_and_said_so(fewer_images):
     at = open_compare({**BUDGET, "compare_seeds": "2", "compare_epochs": "abc", "compare_fill": "sideways"})
     assert not at.exception, at.exception
     text = shown_text(at)
-    assert "compare_seeds = 2; this page offers 1, 3 and 5, so it shows 1" in text and (
-        "compare_fill = sideways; the choices are zero and wrap, so this page shows zero" in text
+    assert "compare_seeds = `2`; this page offers 1, 3 and 5, so it shows 1" in text and (
+        "compare_fill = `sideways`; the choices are zero and wrap, so this page shows zero" in text
     )
-    assert "compare_epochs = abc, which is not a number, so this page shows 1" in text
+    assert "compare_epochs = `abc`, which is not a number, so this page shows 1" in text
     assert at.table[0].value.columns[1] == "at (2, 0), zero"
 
 

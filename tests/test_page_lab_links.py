@@ -14,8 +14,8 @@ def test_a_link_with_a_shift_out_of_range_shows_the_nearest_end_and_says_so(open
     assert (at.slider(key="dx").value, at.slider(key="dy").value) == (8, 0)
     assert at.segmented_control(key="fill").value == "zero"
     assert "shifted by (8, 0), zero fill" in at.table[0].value.columns
-    assert "The link asked for dx = 999; the lab allows −8 to 8, so it shows 8." in notes(at)
-    assert "The link asked for fill = nope; the choices are zero and wrap, so the lab shows zero, the default." in (
+    assert "The link asked for dx = `999`; the lab allows −8 to 8, so it shows 8." in notes(at)
+    assert "The link asked for fill = `nope`; the choices are zero and wrap, so the lab shows zero, the default." in (
         notes(at)
     )
     assert "dy =" not in notes(at)  # an allowed value is followed without a word
@@ -31,10 +31,10 @@ def test_a_link_with_training_settings_out_of_range_shows_the_nearest_allowed_an
     assert at.select_slider(key="train_size").value == 1_000
     assert at.radio(key="cnn_head").value == "flatten"
     for note in (
-        "The link asked for seed = −5; the lab allows 0 to 9,999, so it shows 0.",
-        "The link asked for train_size = 7; the lab offers 1,000, 2,000, 4,000, 8,000, 16,000, 30,000 and 60,000, "
+        "The link asked for seed = `-5`; the lab allows 0 to 9,999, so it shows 0.",
+        "The link asked for train_size = `7`; the lab offers 1,000, 2,000, 4,000, 8,000, 16,000, 30,000 and 60,000, "
         "so it shows 1,000, the nearest.",
-        "The link asked for cnn_head = sideways; the choices are flatten and global average, so the lab shows "
+        "The link asked for cnn_head = `sideways`; the choices are flatten and global average, so the lab shows "
         "flatten, the default.",
     ):
         assert note in notes(at)

@@ -294,16 +294,16 @@ def test_the_markdown_sheet_states_each_task_and_the_markdown_key_gives_the_solv
 
 def test_link_values_a_sheet_cannot_take_become_the_nearest_it_can_with_a_sentence():
     cases = {
-        "sheet_count=0": ("count", 1, "takes 1 to 30, so the sheet uses 1"),
-        "sheet_count=99": ("count", 30, "takes 1 to 30, so the sheet uses 30"),
-        "sheet_count=abc": ("count", 10, "which is not a number, so the sheet uses 10, the default"),
+        "sheet_count=0": ("count", 1, "sheet_count = `0`; the sheet allows 1 to 30, so it shows 1."),
+        "sheet_count=99": ("count", 30, "the sheet allows 1 to 30, so it shows 30."),
+        "sheet_count=abc": ("count", 10, "which is not a number, so the sheet shows 10, the default"),
         "sheet_count=inf": ("count", 10, "which is not a number"),
-        "sheet_count=2.6": ("count", 3, "takes whole numbers, so the sheet uses 3"),
-        "sheet_seed=-4": ("seed", 0, "takes 0 to 999999, so the sheet uses 0"),
+        "sheet_count=2.6": ("count", 3, "the sheet takes whole numbers only, so it shows 3."),
+        "sheet_seed=-4": ("seed", 0, "the sheet allows 0 to 999,999, so it shows 0."),
         "sheet_level=hard": ("level", "stride_padding", "the choices are basic, stride_padding, input_gradient"),
-        "sheet_op=flipped": ("operation", "correlation", "so the sheet uses correlation, the default"),
-        "sheet_loss=": ("rule", "half", "so the sheet uses half, the default"),
-        "sheet_paper=A3": ("paper", "A4", "the choices are A4, Letter"),
+        "sheet_op=flipped": ("operation", "correlation", "so the sheet shows correlation, the default"),
+        "sheet_loss=": ("rule", "half", "The link gave no value for sheet_loss"),
+        "sheet_paper=A3": ("paper", "A4", "the choices are A4 and Letter"),
     }
     for query, (field, value, sentence) in cases.items():
         settings, notes = settings_from_link(dict(parse_qsl(query, keep_blank_values=True)))
@@ -311,7 +311,7 @@ def test_link_values_a_sheet_cannot_take_become_the_nearest_it_can_with_a_senten
         assert len(notes) == 1 and sentence in notes[0], (query, notes)
     # What the link said is quoted as typed, never turned into a link or formatting on the page.
     _, notes = settings_from_link({"sheet_level": "[a](https://e.vil) **b**"})
-    assert r"sheet_level = \[a\]\(https://e\.vil\) \*\*b\*\*;" in notes[0]
+    assert "sheet_level = `[a](https://e.vil) **b**`;" in notes[0]
     # Another case of a choice is the same choice, with nothing to say.
     settings, notes = settings_from_link({"sheet_paper": "letter", "sheet_level": "Dilation", "sheet_count": "12.0"})
     assert (settings.paper, settings.level, settings.count, notes) == ("Letter", "dilation", 12, [])
@@ -376,8 +376,8 @@ def test_link_values_the_page_cannot_take_get_a_message_and_the_nearest_sheet(op
     at = open_page(PAGE, {"sheet_count": "99", "sheet_level": "hard", "sheet_seed": "abc"})
     assert not at.exception and not at.error
     message = at.info[0].value
-    assert "sheet_count = 99; it takes 1 to 30, so the sheet uses 30" in message
-    assert "sheet_level = hard; the choices are" in message and "sheet_seed = abc, which is not a number" in message
+    assert "sheet_count = `99`; the sheet allows 1 to 30, so it shows 30." in message
+    assert "sheet_level = `hard`; the choices are" in message and "sheet_seed = `abc`, which is not a number" in message
     assert at.number_input(key="sheet_count").value == 30 and at.selectbox(key="sheet_level").value == "stride_padding"
     assert shown_link(at) == sheet_link(SheetSettings(count=30))
 

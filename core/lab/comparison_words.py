@@ -6,8 +6,8 @@ import pandas as pd
 
 from core.lab.compare import INVARIANT, differs
 from core.lab.comparison import CONSISTENCY_SHIFT, MAP_IMAGES, Stat, VariantRow
-from core.lab.config import listed
 from core.lab.wording import FILL_NAMES, pair, percent, points, relative
+from core.links import listed
 
 PLAIN = "CNN"
 COSTLY = 0.01  # a fix "costs accuracy" when the unshifted images lose more than a point against the plain CNN

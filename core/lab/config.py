@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 
 from core.lab.data import DATASETS
@@ -111,60 +110,3 @@ SETTING_HELP = {
     "grids a stride of 2 can keep, the one with the largest norm, so a circular shift only changes which grid is kept "
     "(Chaman & Dokmanić 2021, Truly shift-invariant convolutional neural networks).",
 }
-
-
-def shown(number: float) -> str:
-    """A number as a message shows it: thousands separated, a true minus sign."""
-    return f"{number:,}".replace("-", "−")
-
-
-def shown_text(text: str) -> str:
-    """A number the link wrote, as a message quotes it: a leading hyphen read as the minus sign it stands for."""
-    return "−" + text[1:] if text.startswith("-") else text
-
-
-def listed(values) -> str:
-    values = [str(value) for value in values]
-    return ", ".join(values[:-1]) + " and " + values[-1] if len(values) > 1 else "".join(values)
-
-
-def number_from_link(
-    name: str, text: str, low: int, high: int, default: int, offered=(), page: str = "the lab"
-) -> tuple[int, str | None]:
-    """A whole number a shared link asks for: kept if the lab allows it, else the nearest allowed value, and a
-    sentence saying what was changed (None when nothing was). `offered`, when given, lists the only allowed values;
-    `page` names what shows the value ("the lab", "this page")."""
-    asked = f"The link asked for {name} = {shown_text(text)}"
-    try:
-        number = float(text)
-    except (TypeError, ValueError):
-        number = math.nan
-    if not math.isfinite(number):  # inf asks for no particular size: the default, not the largest training
-        return default, f"{asked}, which is not a number, so {page} shows {shown(default)}, the default."
-    rounded = min(max(number, low), high)
-    rounded = int(math.floor(rounded + 0.5))
-    if offered:
-        nearest = min(offered, key=lambda value: (abs(value - number), value))
-        if nearest == number:
-            return nearest, None
-        choices = listed(shown(value) for value in offered)
-        return nearest, f"{asked}; {page} offers {choices}, so it shows {shown(nearest)}, the nearest."
-    if rounded == number:
-        return rounded, None
-    if low <= number <= high:
-        return rounded, f"{asked}; {page} takes whole numbers only, so it shows {shown(rounded)}."
-    return rounded, f"{asked}; {page} allows {shown(low)} to {shown(high)}, so it shows {shown(rounded)}."
-
-
-def choice_from_link(
-    name: str, text: str, allowed, default: str, spellings: dict[str, str] | None = None, page: str = "the lab"
-) -> tuple[str, str | None]:
-    """A choice a shared link asks for, as the control shows it: kept if the lab offers it, in any case or under
-    another spelling of the same choice (`spellings`: other spelling → the control's, as gap → global average), with
-    no sentence; else the default, and a sentence saying so."""
-    known = {spelling.lower(): choice for spelling, choice in (spellings or {}).items()}
-    known.update({choice.lower(): choice for choice in allowed})
-    if text and text.strip().lower() in known:
-        return known[text.strip().lower()], None
-    asked = f"The link asked for {name} = {text}" if text else f"The link gave no value for {name}"
-    return default, f"{asked}; the choices are {listed(allowed)}, so {page} shows {default}, the default."

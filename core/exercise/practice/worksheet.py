@@ -2,9 +2,7 @@
 (typeset offline by typst, from worksheet.typ beside this file) and in Markdown with LaTeX."""
 
 import json
-import math
 import random
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from fractions import Fraction
@@ -16,11 +14,13 @@ import typst
 from core.exercise.layer.conv1d import LOSS_RULES, OPERATIONS, Solution, solve
 from core.exercise.practice.exercises import LEVELS, random_exercise, task_text
 from core.exercise.writing.numbers import compact_number, format_number, is_finite_decimal
+from core.links import choice_from_link, number_from_link
 
 MAX_EXERCISES = 30
 MAX_SEED = 999_999
 PAPERS = {"A4": "a4", "Letter": "us-letter"}  # as the page names them → as typst does
 PAGE_PATH = "/worksheets"
+PAGE = "the sheet"  # what shows a link's values, in the sentences that say one was changed
 TITLE = "Convolution by hand"
 TEMPLATE = Path(__file__).with_name("worksheet.typ")
 # The least room to work an exercise out on the student sheet, in cm: its box grows to fill its share of the page.
@@ -124,47 +124,20 @@ def sheet_link(settings: SheetSettings, page_url: str | None = None) -> str:
 
 def settings_from_link(params: Mapping[str, str]) -> tuple[SheetSettings, list[str]]:
     """The sheet a link asks for. A value the page cannot take becomes the nearest one it can (a whole number in
-    range) or the default, with a sentence saying so; choices are read in any case."""
+    range) or the default, with a sentence saying so, as every page says it (core/links.py); choices are read in any
+    case."""
     default, values, notes = SheetSettings(), {}, []
     for name, url_name in URL_NAMES.items():
         text = params.get(url_name)
         if text is None:
             continue
-        asked = f"The link asked for {url_name} = {_as_typed(text)}"
         if name in CHOICES:
-            allowed = {choice.lower(): choice for choice in CHOICES[name]}
-            if text.strip().lower() in allowed:
-                values[name] = allowed[text.strip().lower()]
-                continue
-            values[name] = getattr(default, name)
-            choices = ", ".join(CHOICES[name])
-            notes.append(f"{asked}; the choices are {choices}, so the sheet uses {values[name]}, the default.")
-            continue
-        low, high = BOUNDS[name]
-        try:
-            number = float(text)
-        except ValueError:
-            number = math.nan
-        if not math.isfinite(number):
-            values[name] = getattr(default, name)
-            notes.append(f"{asked}, which is not a number, so the sheet uses {values[name]}, the default.")
-            continue
-        values[name] = min(max(math.floor(number + 0.5), low), high)
-        if values[name] != number:
-            allowed = "whole numbers" if low <= number <= high else f"{low} to {high}"
-            notes.append(f"{asked}; it takes {allowed}, so the sheet uses {values[name]}.")
+            values[name], note = choice_from_link(url_name, text, CHOICES[name], getattr(default, name), page=PAGE)
+        else:
+            low, high = BOUNDS[name]
+            values[name], note = number_from_link(url_name, text, low, high, getattr(default, name), page=PAGE)
+        notes += [note] if note else []
     return SheetSettings(**values), notes
-
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~&])")
-
-
-def _as_typed(text: str, limit: int = 24) -> str:
-    """What a link said, shortened and escaped, so that a page showing the sentence as Markdown shows these very
-    characters, never a link or formatting someone put in the URL."""
-    text = "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 # ---- Numbers as each format writes them ----------------------------------------------------------------------
