@@ -87,7 +87,7 @@ def show_images(shown, names, shifted, shift: tuple[int, int], probabilities: di
     show_picture(digits, digit_picture(shifted.numpy(), dark=dark), caption=shifted_by(shift), width=DIGIT_WIDTH)
     with verdict:
         st.markdown(model_verdicts(names, label, probabilities, shift))
-        st.vega_lite_chart(spec=probabilities_chart(probabilities, names, label), width="stretch")
+        st.vega_lite_chart(spec=probabilities_chart(probabilities, names, label, shift), width="stretch")
 
 
 def show_layers(comparisons, no_border: bool) -> None:

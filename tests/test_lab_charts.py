@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from core.lab.charts import LEGEND_GREY, accuracy_heatmap, accuracy_vs_shift_chart
+from core.lab.charts import LEGEND_GREY, accuracy_heatmap, accuracy_vs_shift_chart, probabilities_chart
 from core.lab.evaluation import ShiftSweep
 
 SHIFTS = np.arange(-2, 3)
@@ -68,9 +68,28 @@ def test_the_shift_legend_draws_solid_and_dashed_samples_in_a_grey_both_themes_c
 def test_the_heatmap_has_one_cell_per_shift_pair_centred_on_no_shift():
     grid = np.arange(25, dtype=float).reshape(5, 5) / 25
     spec = accuracy_heatmap(grid, "t")
-    rows = spec["datasets"][spec["data"]["name"]]
+    (rows,) = spec["datasets"].values()
     assert len(rows) == 25
     centre = next(row for row in rows if row["dx"] == 0 and row["dy"] == 0)
     assert centre["accuracy"] == grid[2, 2]
     corner = next(row for row in rows if row["dx"] == 2 and row["dy"] == -2)
     assert corner["accuracy"] == grid[0, 4]  # row index is dy, column index is dx
+
+
+def test_the_heatmap_outlines_the_current_shift_and_reads_as_the_table_does():
+    grid = np.arange(25, dtype=float).reshape(5, 5) / 25
+    spec = accuracy_heatmap(grid, "t", current=(1, -2))
+    cells, marker = spec["layer"]
+    assert marker["mark"] == {"type": "rect", "fill": None, "stroke": LEGEND_GREY, "strokeWidth": 3}
+    assert spec["datasets"][marker["data"]["name"]] == [{"dx": 1, "dy": -2}]
+    assert {"field": "accuracy", "type": "quantitative", "format": ".2%"} in cells["encoding"]["tooltip"]
+
+
+def test_the_probabilities_chart_says_shifted_only_when_the_image_moved():
+    probabilities = {"MLP": np.full(10, 0.1), "CNN": np.full(10, 0.1)}
+    names = tuple("0123456789")
+    assert probabilities_chart(probabilities, names, 3, (2, 0))["title"] == "Class probabilities for the shifted image"
+    assert (
+        probabilities_chart(probabilities, names, 3, (0, 0))["title"]
+        == "Class probabilities for the image (not shifted)"
+    )

@@ -237,3 +237,27 @@ def test_off_the_axes_each_drawn_matrix_counts_every_test_image_and_agrees_with_
         )
         assert table.loc[model, "shifted by (3, −2), circular wrap"] == f"{np.trace(matrix) / 100:.2f}%", model
         assert largest_confusion(matrix, names, f"the {model}") in text, model
+
+
+def test_the_heat_maps_over_every_shift_read_every_test_image_and_agree_with_the_table(open_page):
+    """The defaults' heat maps read the stored confusion matrices of all 10,000 test images: their cell at the
+    current shift is the table's shifted accuracy, as the table writes it (a map of the first 1,000 images once
+    disagreed with the table beside it), and that cell is outlined."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    at = open_page(PAGE, {"dx": "3", "dy": "3", "show_grid": "true"}, timeout=TIMEOUT)
+    assert not at.exception, at.exception
+    assert at.toggle(key="show_grid").label.startswith("Show accuracy over every (dx, dy): 10,000 test images")
+    table = at.table[0].value.set_index("model")
+    for model in ("MLP", "CNN"):
+        (chart,) = [
+            c
+            for c in at.get("vega_lite_chart")
+            if json.loads(c.proto.spec).get("title") == f"{model}: accuracy over (dx, dy), zero fill"
+        ]
+        frames = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.proto.datasets]
+        (cells,) = [frame for frame in frames if "accuracy" in frame.columns]
+        (marker,) = [frame for frame in frames if "accuracy" not in frame.columns]
+        assert len(cells) == 17 * 17 and marker.to_dict("records") == [{"dx": 3, "dy": 3}]
+        here = cells[(cells.dx == 3) & (cells.dy == 3)].accuracy.item()
+        assert f"{here:.2%}" == table.loc[model, "shifted by (3, 3), zero fill"], model

@@ -40,7 +40,6 @@ def test_the_store_holds_the_labs_defaults_and_the_comparisons_models(kept):
                 ("sweep", mode),
                 ("consistency", CONSISTENCY_SHIFT, mode),
                 ("confusion grid", mode),
-                ("grid", mode),
             } <= names
 
 
@@ -67,9 +66,6 @@ def test_the_stored_measurements_are_what_the_lab_measures(kept, dataset):
             assert np.array_equal(counts, confusion_matrix(model, dataset.x_test, dataset.y_test, dx, dy, mode))
             consistency = shift_consistency(model, dataset.x_test, CONSISTENCY_SHIFT, mode=mode)
             assert entry.derived[("consistency", CONSISTENCY_SHIFT, mode)] == consistency, (kind, mode)
-            heat = entry.derived[("grid", mode)]  # the heat map: the first GRID_IMAGES test images
-            first = dataset.x_test[:GRID_IMAGES], dataset.y_test[:GRID_IMAGES]
-            assert heat[5 + MAX_SHIFT, -2 + MAX_SHIFT] == accuracy(model, *first, -2, 5, mode), (kind, mode)
             grid = entry.derived[("confusion grid", mode)]
             counts = confusion_matrix(model, dataset.x_test, dataset.y_test, 3, -6, mode)
             assert np.array_equal(grid[-6 + MAX_SHIFT, 3 + MAX_SHIFT], counts), (kind, mode)
@@ -88,10 +84,25 @@ def test_a_cold_lab_serves_the_stored_defaults_without_training_and_says_where_t
     rows = lab.table(jobs, datasets.get("MNIST"), 5, 7, "circular")
     assert all(cache.peek(job, ("confusion", 5, 7, "circular")) is None for job in jobs.values())
     assert all(0.0 < row.shifted < row.original for row in rows)
+    # The heat maps over every (dx, dy) read the stored matrices, on every test image: they agree with the table.
+    dataset = datasets.get("MNIST")
+    assert lab.grid_images(jobs, dataset, "circular") == len(dataset.x_test)
+    for row, job in zip(rows, jobs.values(), strict=True):
+        assert lab.grid(job, dataset, "circular", len(dataset.x_test))[7 + MAX_SHIFT, 5 + MAX_SHIFT] == row.shifted
     sentence = trained_sentence({kind: job.result for kind, job in jobs.items()})
     assert "data/trained/" in sentence and "loaded them instead of training them again" in sentence
     # Other settings are trained as usual.
     assert cache.find("cnn", dataclasses.replace(TrainConfig(), seed=1)) is None
+
+
+def test_heat_maps_of_models_without_stored_matrices_measure_the_first_test_images(tmp_path, kept):
+    datasets = DatasetStore(tmp_path)
+    cache = ModelCache(datasets)
+    for entry in kept.values():
+        cache.adopt(entry.kind, entry.config, entry.result)  # the weights alone
+    lab = Lab(cache, datasets)
+    jobs = lab.train(TrainConfig())
+    assert lab.grid_images(jobs, datasets.get("MNIST"), "zero") == GRID_IMAGES
 
 
 def test_the_sentence_says_trained_when_this_server_trained_them():

@@ -119,36 +119,50 @@ def _sweep_chart(curves: tuple, augment_shift: int) -> dict:
     return spec
 
 
-def accuracy_heatmap(grid: np.ndarray, title: str) -> dict:
-    """Accuracy over every (dx, dy): a CNN's bright plateau is wider than an MLP's bright dot."""
+def accuracy_heatmap(grid: np.ndarray, title: str, current: tuple[int, int] | None = None) -> dict:
+    """Accuracy over every (dx, dy): a CNN's bright plateau is wider than an MLP's bright dot. The current shift's
+    cell is outlined."""
     radius = grid.shape[0] // 2
     dy, dx = np.mgrid[-radius : radius + 1, -radius : radius + 1]
     data = pd.DataFrame({"dx": dx.ravel(), "dy": dy.ravel(), "accuracy": grid.ravel()})
-    base = alt.Chart(data).encode(
-        x=alt.X("dx:O", title="dx (right →)"),
-        y=alt.Y("dy:O", title="dy (down ↓)", sort="ascending"),
+    x, y = alt.X("dx:O", title="dx (right →)"), alt.Y("dy:O", title="dy (down ↓)", sort="ascending")
+    cells = (
+        alt.Chart(data)
+        .mark_rect()
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "accuracy:Q",
+                scale=alt.Scale(domain=[0, 1], scheme="viridis"),
+                legend=alt.Legend(format="%", title="accuracy"),
+            ),
+            tooltip=["dx", "dy", alt.Tooltip("accuracy:Q", format=".2%")],  # as the table writes it
+        )
     )
-    cells = base.mark_rect().encode(
-        color=alt.Color(
-            "accuracy:Q",
-            scale=alt.Scale(domain=[0, 1], scheme="viridis"),
-            legend=alt.Legend(format="%", title="accuracy"),
-        ),
-        tooltip=["dx", "dy", alt.Tooltip("accuracy:Q", format=".1%")],
-    )
-    return styled((cells).properties(title=title, width=alt.Step(22), height=alt.Step(22)))
+    if current is not None:
+        here = pd.DataFrame([{"dx": current[0], "dy": current[1]}])
+        marker = alt.Chart(here).mark_rect(fill=None, stroke=LEGEND_GREY, strokeWidth=3).encode(x=x, y=y)
+        cells = cells + marker
+    return styled(cells.properties(title=title, width=alt.Step(22), height=alt.Step(22)))
 
 
 def probabilities_chart(
-    probabilities: dict[str, np.ndarray], class_names: tuple[str, ...], label: int | None = None
+    probabilities: dict[str, np.ndarray],
+    class_names: tuple[str, ...],
+    label: int | None = None,
+    shift: tuple[int, int] | None = None,
 ) -> dict:
-    """Each model's class probabilities for the shifted image, side by side; the true class is marked."""
+    """Each model's class probabilities for the image moved by `shift`, side by side; the true class is marked."""
     rows = [
         {"model": model, "class": class_names[c], "order": c, "probability": float(p[c]), "true": c == label}
         for model, p in probabilities.items()
         for c in range(len(class_names))
     ]
-    return filled(_probabilities_template(tuple(probabilities), class_names), BARS, rows)
+    spec = filled(_probabilities_template(tuple(probabilities), class_names), BARS, rows)
+    if shift == (0, 0):
+        spec["title"] = "Class probabilities for the image (not shifted)"
+    return spec
 
 
 @lru_cache(maxsize=8)

@@ -161,11 +161,22 @@ class Lab:
             job, name, lambda model: shift_consistency(model, dataset.x_test, CONSISTENCY_SHIFT, mode=mode, step=step)
         )
 
-    def grid(self, job: Job, dataset: Dataset, mode: str) -> np.ndarray:
-        images, labels = dataset.x_test[:GRID_IMAGES], dataset.y_test[:GRID_IMAGES]
+    def grid_images(self, jobs: dict[str, Job], dataset: Dataset, mode: str) -> int:
+        """How many test images the heat maps over every (dx, dy) read: all of them where every model's confusion
+        matrices at every shift are stored (the defaults), so the maps agree with the table; else the first
+        GRID_IMAGES, measured once per model."""
+        stored = all(self.cache.peek(job, ("confusion grid", mode)) is not None for job in jobs.values())
+        return len(dataset.x_test) if stored else GRID_IMAGES
+
+    def grid(self, job: Job, dataset: Dataset, mode: str, images: int) -> np.ndarray:
+        """Accuracy at every (dx, dy), rows dy and columns dx, on the first `images` test images (grid_images)."""
+        if images == len(dataset.x_test):
+            counts = self.cache.peek(job, ("confusion grid", mode))
+            return np.array([[accuracy_of(cell) for cell in row] for row in counts])
+        x, labels = dataset.x_test[:images], dataset.y_test[:images]
         step = self.cache.stepper(job, ("grid", mode))
         return self.cache.derived(
-            job, ("grid", mode), lambda model: accuracy_grid(model, images, labels, MAX_SHIFT, mode, step=step)
+            job, ("grid", mode), lambda model: accuracy_grid(model, x, labels, MAX_SHIFT, mode, step=step)
         )
 
     def confusion(self, job: Job, dataset: Dataset, dx: int, dy: int, mode: str) -> np.ndarray:

@@ -3,8 +3,8 @@
 A cold server (Community Cloud wakes a sleeping app for its first visitor) would otherwise train the lab's two
 default models and the comparison's nine, and measure them, before either page is complete. Each stored file
 holds one model's weights (with their checksum, as the lab's weights download), how long its training took, and
-what the pages show from it: for the lab, its sweeps, consistency, heat map and confusion matrix at every
-(dx, dy) the sliders reach; for the comparison, its numbers at every shift along an axis; both fills. Pages say
+what the pages show from it: for the lab, its sweeps, consistency and confusion matrix at every (dx, dy) the
+sliders reach (the heat map reads them); for the comparison, its numbers at every shift along an axis; both fills. Pages say
 when a model was loaded from here; tests/test_stored.py retrains every stored model and checks each weight, and
 measures a sample of each value again.
 
@@ -139,7 +139,6 @@ def stored_settings() -> list[tuple[str, TrainConfig, list[tuple]]]:
             ("sweep", mode),
             ("consistency", CONSISTENCY_SHIFT, mode),
             ("confusion grid", mode),
-            ("grid", mode),
         )
     ]
     axes = [(s, 0) for s in range(-MAX_SHIFT, MAX_SHIFT + 1) if s] + [
@@ -170,8 +169,8 @@ def train_stored(kind: str, config: TrainConfig, dataset) -> TrainResult:
 
 def measure(name: tuple, model, dataset):
     """A measurement the lab asks for by this name, computed as the lab computes it."""
-    from core.lab.evaluation import accuracy_grid, confusion_grid, shift_consistency, shift_sweep
-    from core.lab.questions import GRID_IMAGES, MAX_SHIFT
+    from core.lab.evaluation import confusion_grid, shift_consistency, shift_sweep
+    from core.lab.questions import MAX_SHIFT
 
     if name[0] == "sweep":
         return shift_sweep(model, dataset.x_test, dataset.y_test, MAX_SHIFT, name[1])
@@ -179,9 +178,6 @@ def measure(name: tuple, model, dataset):
         return shift_consistency(model, dataset.x_test, name[1], mode=name[2])
     if name[0].startswith("compare "):
         return _compare_measure(name, model, dataset)
-    if name[0] == "grid":
-        images, labels = dataset.x_test[:GRID_IMAGES], dataset.y_test[:GRID_IMAGES]
-        return accuracy_grid(model, images, labels, MAX_SHIFT, name[1])
     if name[0] == "confusion grid":
         return confusion_grid(model, dataset.x_test, dataset.y_test, MAX_SHIFT, name[1])
     raise ValueError(f"no stored measurement called {name}")
