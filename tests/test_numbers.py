@@ -147,6 +147,27 @@ def test_whole_numbers_in_range():
         parse_whole_number("2.5", 1, 16)
     with pytest.raises(NumberError, match="from 1 to 16"):
         parse_whole_number("0", 1, 16)
+    # Too large for any field: the field's own range, not the page's general limit.
+    with pytest.raises(NumberError, match="'999999999999' is too large: use a whole number from 1 to 16"):
+        parse_whole_number("999999999999", 1, 16)
+
+
+def test_a_lone_vulgar_fraction_is_that_fraction_and_a_mixed_number_is_refused_as_typed():
+    assert [parse_number(text) for text in ("½", "−¾", "⅓")] == [F(1, 2), F(-3, 4), F(1, 3)]
+    with pytest.raises(NumberError, match="'1½' is not a number"):  # NFKC folds it into 11⁄2: never read as 11/2
+        parse_number("1½")
+
+
+def test_fields_out_of_their_range_say_their_own_range_however_large():
+    from core.exercise.layer.fields import read_inputs
+
+    texts = {"x": "1, 2, 3, 4", "w": "2, 1, 3", "b": "½", "y": "2, 4", "padding": "0", "dilation": "1"}
+    errors = read_inputs({**texts, "stride": "999999999999", "lr": "1e9"}).errors
+    assert errors == {
+        "stride": "'999999999999' is too large: use a whole number from 1 to 16.",
+        "lr": "The learning rate must be above 0 and at most 100.",
+    }
+    assert read_inputs({**texts, "stride": "1", "lr": "0.01"}).values["b"] == F(1, 2)
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from core.exercise.layer.conv1d import LOSS_RULES, OPERATIONS, Layer, output_length
 from core.exercise.writing.numbers import (
     NumberError,
+    TooLarge,
     compact_number,
     parse_number,
     parse_vector,
@@ -100,8 +101,11 @@ def _read(name: str, text: str):
         return parse_whole_number(text, 0, MAX_PADDING)
     if name == "dilation":
         return parse_whole_number(text, 1, MAX_DILATION)
-    lr = parse_number(text)
-    if not 0 < lr <= MAX_LEARNING_RATE:
+    try:
+        lr = parse_number(text)
+    except TooLarge:
+        lr = None  # said with the rate's own range below
+    if lr is None or not 0 < lr <= MAX_LEARNING_RATE:
         raise NumberError(f"the learning rate must be above 0 and at most {MAX_LEARNING_RATE}")
     return lr
 

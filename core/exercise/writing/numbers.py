@@ -20,6 +20,10 @@ class NumberError(ValueError):
     """A typed value that is not a number we accept; the message says why, for a person."""
 
 
+class TooLarge(NumberError):
+    """A number beyond what the page computes with; a field that allows less says its own range instead."""
+
+
 # The thousands separator the page writes (a narrow no-break space, 1 234 567: a comma would read as a list's),
 # and the thin space some writers use: between digits both are part of the number, so a copied one reads back.
 THOUSANDS = "\u202f"
@@ -31,8 +35,14 @@ def group_digits(whole: int) -> str:
     return f"{whole:,}".replace(",", THOUSANDS)
 
 
+# A vulgar fraction (½, ¾, ⅓, …) on its own, not after a digit: 1⅓ would otherwise fold into 11⁄3.
+_VULGAR_FRACTION = re.compile(r"(?<![\d.,])[\u00bc-\u00be\u2150-\u215e]")
+
+
 def _normalise(text: str) -> str:
-    """Fold unicode digits, minus signs and full-width forms into plain ASCII; digit groups join up again."""
+    """Fold unicode digits, minus signs, full-width forms and a lone vulgar fraction (½ is 1/2) into plain ASCII;
+    digit groups join up again."""
+    text = _VULGAR_FRACTION.sub(lambda m: unicodedata.normalize("NFKC", m.group()).replace("\u2044", "/"), text)
     text = unicodedata.normalize("NFKC", _DIGIT_GROUPS.sub("", text))
     out = []
     for ch in text:
@@ -55,7 +65,7 @@ def parse_number(text: str) -> Fraction:
         raise NumberError(f"'{token}' is not a finite number")
     match = _NUMBER.match(token)
     if not match:
-        raise NumberError(f"'{_clip(token)}' is not a number")
+        raise NumberError(f"'{_clip(text.strip())}' is not a number")  # as typed: 1½ folds into 11⁄2
     # The regex caps the exponent at three digits, so the largest power of ten Fraction builds (10⁹⁹⁹) is cheap:
     # 1e300 and 99999999999999999999 are then refused by the same rule, with the same message.
     numerator, denominator = match.group(1), match.group(2)
@@ -66,7 +76,7 @@ def parse_number(text: str) -> Fraction:
         value /= Fraction(denominator)
     if abs(value) > MAX_MAGNITUDE:
         limit = group_digits(MAX_MAGNITUDE)
-        raise NumberError(f"'{_clip(token)}' is too large: keep numbers between −{limit} and {limit}")
+        raise TooLarge(f"'{_clip(token)}' is too large: keep numbers between −{limit} and {limit}")
     if value.denominator > MAX_DENOMINATOR:
         raise NumberError(f"'{_clip(token)}' has too many decimal places: six at most")
     return value
@@ -106,7 +116,12 @@ def parse_vector(text: str, max_length: int) -> tuple[Fraction, ...]:
 
 def parse_whole_number(text: str, low: int, high: int) -> int:
     """Read a whole number within [low, high]; "2" and "2.0" are fine, "2.5" is not."""
-    value = parse_number(text)
+    try:
+        value = parse_number(text)
+    except TooLarge:
+        raise NumberError(
+            f"'{_clip(_normalise(text))}' is too large: use a whole number from {low} to {high}"
+        ) from None
     if value.denominator != 1:
         raise NumberError(f"'{_clip(_normalise(text))}' is not a whole number")
     if not low <= value <= high:
