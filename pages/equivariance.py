@@ -58,7 +58,10 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     show_table(rows, shift, mode, len(dataset.x_test))
     st.page_link(
         "pages/compare.py",
-        label=f"Compare every fix side by side at {pair(shift)} (APS, BlurPool, circular padding, …)",
+        label=f"Compare every fix side by side at {pair(shift)}",  # short enough for a projector's 1024 pixels
+        help="The CNN with each fix for shifts (shift augmentation, circular padding, a global-average head, "
+        "BlurPool, APS), one at a time, then the combination that makes it exactly invariant to circular shifts; "
+        "the MLP beside them. At this shift and fill.",
         icon="⚖️",
         query_params={"compare_dx": str(dx), "compare_dy": str(dy), "compare_fill": fill},
     )

@@ -14,7 +14,7 @@ PAGES = {"home": "/", "convolution": "/convolution", "equivariance": "/equivaria
 SIZES = {"1024x768": (1024, 768), "720p": (1280, 720), "1080p": (1920, 1080)}
 # What a learner would see go wrong, measured in the page (empty when all is well):
 # (a) a chart, picture, table, button or message running past the right edge of its column;
-# (b) a label, button, table cell or message cut short (clipped, ellipsis) or a word broken across two lines;
+# (b) a label, button, page link, table cell or message cut short (clipped, ellipsis) or a word broken across two lines;
 # (c) a picture lying over a caption.
 LAYOUT_FAULTS = """() => {
     const main = document.querySelector("[data-testid='stMain']");
@@ -40,7 +40,7 @@ LAYOUT_FAULTS = """() => {
     }
     const readable = main.querySelectorAll(
         "[data-testid='stWidgetLabel'], button, th, td, [data-testid='stAlertContainer'], [data-baseweb='select'], "
-        + "[data-testid='stImageCaption']"
+        + "[data-testid='stImageCaption'], [data-testid='stPageLink']"
     );
     for (const block of readable) {
         if (!shown(block)) continue;

@@ -261,3 +261,10 @@ def test_the_heat_maps_over_every_shift_read_every_test_image_and_agree_with_the
         assert len(cells) == 17 * 17 and marker.to_dict("records") == [{"dx": 3, "dy": 3}]
         here = cells[(cells.dx == 3) & (cells.dy == 3)].accuracy.item()
         assert f"{here:.2%}" == table.loc[model, "shifted by (3, 3), zero fill"], model
+
+
+def test_the_link_to_the_comparison_fits_a_projectors_line_and_names_the_fixes_in_its_help(first_run):
+    at, _ = first_run
+    (link,) = [link.proto for link in at.get("page_link") if "compare" in link.proto.page]
+    assert link.label == "Compare every fix side by side at (2, 0)"
+    assert all(fix in link.help for fix in ("shift augmentation", "circular padding", "BlurPool", "APS"))
