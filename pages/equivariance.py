@@ -10,7 +10,7 @@ from core.lab.captions import chart_note, trained_sentence
 from core.lab.charts import accuracy_heatmap, accuracy_vs_shift_chart
 from core.lab.config import TrainConfig
 from core.lab.explain import explanations, torus
-from core.lab.questions import MAX_SHIFT, MODEL_NAMES, random_test_index, shared_lab
+from core.lab.questions import GRID_IMAGES, MAX_SHIFT, MODEL_NAMES, random_test_index, shared_lab
 from core.lab.shift import shift_images
 from core.lab.weights import weights_file_name
 from core.lab.wording import FILL_NAMES, pair
@@ -98,14 +98,17 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
     for paragraph in why:
         st.markdown(paragraph)
 
-    grid_images = lab.grid_images(jobs, dataset, mode)
+    stored = lab.stored_confusions(jobs, mode)  # held here: what the label says is what the maps read
     if st.toggle(
-        f"Show accuracy over every (dx, dy): {grid_images:,} test images, computed once per model",
+        f"Show accuracy over every (dx, dy): {len(dataset.x_test) if stored else GRID_IMAGES:,} test images, "
+        "computed once per model",
         key="show_grid",
         bind="query-params",
     ):
         with st.spinner(f"Measuring {(2 * MAX_SHIFT + 1) ** 2} shifts…"):
-            grids = {MODEL_NAMES[kind]: lab.grid(job, dataset, mode, grid_images) for kind, job in jobs.items()}
+            grids = {
+                MODEL_NAMES[kind]: lab.grid(job, dataset, mode, stored and stored[kind]) for kind, job in jobs.items()
+            }
         maps = st.container(horizontal=True, gap="large")  # side by side where they fit, else one above the other
         for name, grid in grids.items():
             title = f"{name}: accuracy over (dx, dy), {FILL_NAMES[mode]}"

@@ -85,24 +85,27 @@ def test_a_cold_lab_serves_the_stored_defaults_without_training_and_says_where_t
     assert all(cache.peek(job, ("confusion", 5, 7, "circular")) is None for job in jobs.values())
     assert all(0.0 < row.shifted < row.original for row in rows)
     # The heat maps over every (dx, dy) read the stored matrices, on every test image: they agree with the table.
-    dataset = datasets.get("MNIST")
-    assert lab.grid_images(jobs, dataset, "circular") == len(dataset.x_test)
-    for row, job in zip(rows, jobs.values(), strict=True):
-        assert lab.grid(job, dataset, "circular", len(dataset.x_test))[7 + MAX_SHIFT, 5 + MAX_SHIFT] == row.shifted
+    dataset, stored_counts = datasets.get("MNIST"), lab.stored_confusions(jobs, "circular")
+    for row, (kind, job) in zip(rows, jobs.items(), strict=True):
+        heat = lab.grid(job, dataset, "circular", stored_counts[kind])
+        assert heat[7 + MAX_SHIFT, 5 + MAX_SHIFT] == row.shifted
     sentence = trained_sentence({kind: job.result for kind, job in jobs.items()})
     assert "data/trained/" in sentence and "loaded them instead of training them again" in sentence
     # Other settings are trained as usual.
     assert cache.find("cnn", dataclasses.replace(TrainConfig(), seed=1)) is None
 
 
-def test_heat_maps_of_models_without_stored_matrices_measure_the_first_test_images(tmp_path, kept):
+def test_heat_maps_of_models_without_stored_matrices_measure_the_first_1000_test_images(tmp_path, kept):
     datasets = DatasetStore(tmp_path)
     cache = ModelCache(datasets)
     for entry in kept.values():
         cache.adopt(entry.kind, entry.config, entry.result)  # the weights alone
     lab = Lab(cache, datasets)
     jobs = lab.train(TrainConfig())
-    assert lab.grid_images(jobs, datasets.get("MNIST"), "zero") == GRID_IMAGES
+    assert lab.stored_confusions(jobs, "zero") is None
+    heat = lab.grid(jobs["mlp"], datasets.get("MNIST"), "zero")
+    first = datasets.get("MNIST").x_test[:GRID_IMAGES], datasets.get("MNIST").y_test[:GRID_IMAGES]
+    assert heat[MAX_SHIFT - 1, MAX_SHIFT + 2] == accuracy(jobs["mlp"].result.model, *first, 2, -1, "zero")
 
 
 def test_the_sentence_says_trained_when_this_server_trained_them():

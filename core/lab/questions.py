@@ -161,19 +161,18 @@ class Lab:
             job, name, lambda model: shift_consistency(model, dataset.x_test, CONSISTENCY_SHIFT, mode=mode, step=step)
         )
 
-    def grid_images(self, jobs: dict[str, Job], dataset: Dataset, mode: str) -> int:
-        """How many test images the heat maps over every (dx, dy) read: all of them where every model's confusion
-        matrices at every shift are stored (the defaults), so the maps agree with the table; else the first
-        GRID_IMAGES, measured once per model."""
-        stored = all(self.cache.peek(job, ("confusion grid", mode)) is not None for job in jobs.values())
-        return len(dataset.x_test) if stored else GRID_IMAGES
+    def stored_confusions(self, jobs: dict[str, Job], mode: str) -> dict[str, np.ndarray] | None:
+        """Each model's confusion matrices at every (dx, dy) on the whole test set, by kind, where every model has
+        them stored (the defaults): the heat maps then read them and agree with the table. Else None."""
+        grids = {kind: self.cache.peek(job, ("confusion grid", mode)) for kind, job in jobs.items()}
+        return grids if all(grid is not None for grid in grids.values()) else None
 
-    def grid(self, job: Job, dataset: Dataset, mode: str, images: int) -> np.ndarray:
-        """Accuracy at every (dx, dy), rows dy and columns dx, on the first `images` test images (grid_images)."""
-        if images == len(dataset.x_test):
-            counts = self.cache.peek(job, ("confusion grid", mode))
+    def grid(self, job: Job, dataset: Dataset, mode: str, counts: np.ndarray | None = None) -> np.ndarray:
+        """Accuracy at every (dx, dy), rows dy and columns dx: read off `counts` (stored_confusions) when given, else
+        measured once per model on the first GRID_IMAGES test images."""
+        if counts is not None:
             return np.array([[accuracy_of(cell) for cell in row] for row in counts])
-        x, labels = dataset.x_test[:images], dataset.y_test[:images]
+        x, labels = dataset.x_test[:GRID_IMAGES], dataset.y_test[:GRID_IMAGES]
         step = self.cache.stepper(job, ("grid", mode))
         return self.cache.derived(
             job, ("grid", mode), lambda model: accuracy_grid(model, x, labels, MAX_SHIFT, mode, step=step)
