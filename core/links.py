@@ -50,7 +50,9 @@ def number_from_link(
         if nearest == number:
             return nearest, None
         choices = listed(shown(value) for value in offered)
-        return nearest, f"{asked}; {page} offers {choices}, so it shows {shown(nearest)}, the nearest."
+        tied = sum(abs(value - number) == abs(nearest - number) for value in offered) > 1
+        which = "the smaller of the two nearest" if tied else "the nearest"
+        return nearest, f"{asked}; {page} offers {choices}, so it shows {shown(nearest)}, {which}."
     if rounded == number:
         return rounded, None
     if low <= number <= high:

@@ -6,7 +6,7 @@ import random
 import streamlit as st
 
 from core.lab.alignment import aps_aligned
-from core.lab.captions import chart_note, trained_sentence
+from core.lab.captions import chart_note, heat_map_note, trained_sentence
 from core.lab.charts import accuracy_heatmap, accuracy_vs_shift_chart
 from core.lab.config import TrainConfig
 from core.lab.explain import explanations, torus
@@ -99,9 +99,9 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
         st.markdown(paragraph)
 
     stored = lab.stored_confusions(jobs, mode)  # held here: what the label says is what the maps read
+    grid_images = len(dataset.x_test) if stored else GRID_IMAGES
     if st.toggle(
-        f"Show accuracy over every (dx, dy): {len(dataset.x_test) if stored else GRID_IMAGES:,} test images, "
-        "computed once per model",
+        f"Show accuracy over every (dx, dy): {grid_images:,} test images, computed once per model",
         key="show_grid",
         bind="query-params",
     ):
@@ -113,6 +113,9 @@ def shift_explorer(jobs: dict, dataset, config: TrainConfig) -> None:
         for name, grid in grids.items():
             title = f"{name}: accuracy over (dx, dy), {FILL_NAMES[mode]}"
             maps.vega_lite_chart(spec=accuracy_heatmap(grid, title, shift), width="content")
+        note = heat_map_note(grid_images, len(dataset.x_test))
+        if note:
+            st.caption(note)
 
     with chart_slot.container():
         show_progress(lab.sweep_updates(jobs, dataset, mode))

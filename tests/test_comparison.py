@@ -199,8 +199,8 @@ def test_the_plain_cnn_line_is_drawn_last_and_thickest_so_no_fix_hides_it():
 
 
 def test_link_sentences_name_the_page_that_shows_the_value():
-    assert number_from_link("compare_seeds", "2", 1, 5, 1, (1, 3, 5), page="this page")[1].endswith(
-        "this page offers 1, 3 and 5, so it shows 1, the nearest."
+    assert number_from_link("compare_seeds", "4", 1, 5, 1, (1, 3, 5), page="this page")[1].endswith(
+        "this page offers 1, 3 and 5, so it shows 3, the smaller of the two nearest."
     )
     assert number_from_link("dx", "abc", -8, 8, 2)[1].endswith("so the lab shows 2, the default.")
     assert choice_from_link("compare_fill", "up", ("zero", "wrap"), "zero", page="this page")[1].endswith(

@@ -24,12 +24,20 @@ def test_a_negative_seed_becomes_the_smallest_seed():
     )
 
 
-@pytest.mark.parametrize(("asked", "nearest"), [("7", 1_000), ("25000", 30_000), ("1000000", 60_000), ("3000", 2_000)])
-def test_a_training_size_the_lab_does_not_offer_becomes_the_nearest_offered_one(asked, nearest):
+@pytest.mark.parametrize(
+    ("asked", "nearest", "which"),
+    [
+        ("7", 1_000, "the nearest"),
+        ("25000", 30_000, "the nearest"),
+        ("1000000", 60_000, "the nearest"),
+        ("3000", 2_000, "the smaller of the two nearest"),  # as near 4,000
+    ],
+)
+def test_a_training_size_the_lab_does_not_offer_becomes_the_nearest_offered_one(asked, nearest, which):
     value, note = number_from_link("train_size", asked, 1_000, 60_000, 16_000, OFFERED["train_size"])
     assert value == nearest
     assert note.startswith(f"The link asked for train_size = `{asked}`; the lab offers 1,000, 2,000, 4,000")
-    assert note.endswith(f"so it shows {nearest:,}, the nearest.")
+    assert note.endswith(f"so it shows {nearest:,}, {which}.")
 
 
 def test_an_allowed_value_is_kept_without_a_word():

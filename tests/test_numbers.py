@@ -154,8 +154,12 @@ def test_whole_numbers_in_range():
 
 def test_a_lone_vulgar_fraction_is_that_fraction_and_a_mixed_number_is_refused_as_typed():
     assert [parse_number(text) for text in ("½", "−¾", "⅓")] == [F(1, 2), F(-3, 4), F(1, 3)]
-    with pytest.raises(NumberError, match="'1½' is not a number"):  # NFKC folds it into 11⁄2: never read as 11/2
+    assert parse_vector("2,1,½", 8) == parse_vector("½ 1; 2", 8)[::-1] == (F(2), F(1), F(1, 2))
+    # Unicode's compatibility form folds 4½ into 41⁄2: never read as 41/2, and quoted as typed.
+    with pytest.raises(NumberError, match="'1½' is not a number"):
         parse_number("1½")
+    with pytest.raises(NumberError, match="number 4: '4½' is not a number"):
+        parse_vector("1,2,3,4½", 8)
 
 
 def test_fields_out_of_their_range_say_their_own_range_however_large():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from core.lab.captions import trained_sentence
+from core.lab.captions import heat_map_note, trained_sentence
 from core.lab.config import TrainConfig
 from core.lab.confusion import confusion_matrix
 from core.lab.data import load_mnist
@@ -103,6 +103,12 @@ def test_heat_maps_of_models_without_stored_matrices_measure_the_first_1000_test
     lab = Lab(cache, datasets)
     jobs = lab.train(TrainConfig())
     assert lab.stored_confusions(jobs, "zero") is None
+    # The page says so under the maps: the table beside them reads every test image.
+    assert heat_map_note(GRID_IMAGES, 10_000) == (
+        "These maps read the first 1,000 test images, measured once per model; the table reads all 10,000, so a cell "
+        "and the table can differ by a few points."
+    )
+    assert heat_map_note(10_000, 10_000) is None
     heat = lab.grid(jobs["mlp"], datasets.get("MNIST"), "zero")
     first = datasets.get("MNIST").x_test[:GRID_IMAGES], datasets.get("MNIST").y_test[:GRID_IMAGES]
     assert heat[MAX_SHIFT - 1, MAX_SHIFT + 2] == accuracy(jobs["mlp"].result.model, *first, 2, -1, "zero")

@@ -300,8 +300,8 @@ def test_link_values_a_sheet_cannot_take_become_the_nearest_it_can_with_a_senten
         "sheet_count=inf": ("count", 10, "which is not a number"),
         "sheet_count=2.6": ("count", 3, "the sheet takes whole numbers only, so it shows 3."),
         "sheet_seed=-4": ("seed", 0, "the sheet allows 0 to 999,999, so it shows 0."),
-        "sheet_level=hard": ("level", "stride_padding", "the choices are basic, stride_padding, input_gradient"),
-        "sheet_op=flipped": ("operation", "correlation", "so the sheet shows correlation, the default"),
+        "sheet_level=hard": ("level", "stride_padding", "the choices are Stride 1 only, Stride and padding, With"),
+        "sheet_op=flipped": ("operation", "correlation", "so the sheet shows Cross-correlation (PyTorch), the default"),
         "sheet_loss=": ("rule", "half", "The link gave no value for sheet_loss"),
         "sheet_paper=A3": ("paper", "A4", "the choices are A4 and Letter"),
     }
@@ -312,6 +312,9 @@ def test_link_values_a_sheet_cannot_take_become_the_nearest_it_can_with_a_senten
     # What the link said is quoted as typed, never turned into a link or formatting on the page.
     _, notes = settings_from_link({"sheet_level": "[a](https://e.vil) **b**"})
     assert "sheet_level = `[a](https://e.vil) **b**`;" in notes[0]
+    # A choice is named as its control shows it, and a link may use that name too.
+    settings, notes = settings_from_link({"sheet_level": "stride and padding", "sheet_loss": "½Σ"})
+    assert (settings.level, settings.rule, notes) == ("stride_padding", "half", [])
     # Another case of a choice is the same choice, with nothing to say.
     settings, notes = settings_from_link({"sheet_paper": "letter", "sheet_level": "Dilation", "sheet_count": "12.0"})
     assert (settings.paper, settings.level, settings.count, notes) == ("Letter", "dilation", 12, [])

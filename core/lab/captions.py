@@ -85,3 +85,13 @@ def trained_sentence(results: dict) -> str:
             "(a test retrains them and checks every weight); "
         )
     return f"{took}; the {loaded[0].upper()} was loaded from {where}, not trained again; "
+
+
+def heat_map_note(images: int, test_images: int) -> str | None:
+    """Under heat maps that read fewer test images than the table: why a cell and the table differ."""
+    if images >= test_images:
+        return None
+    return (
+        f"These maps read the first {images:,} test images, measured once per model; the table reads all "
+        f"{test_images:,}, so a cell and the table can differ by a few points."
+    )

@@ -161,7 +161,7 @@ def probabilities_chart(
     ]
     spec = filled(_probabilities_template(tuple(probabilities), class_names), BARS, rows)
     if shift == (0, 0):
-        spec["title"] = "Class probabilities for the image (not shifted)"
+        spec["title"] = "Class probabilities for the image"  # the sentence above says it is not shifted
     return spec
 
 

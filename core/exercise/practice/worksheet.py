@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import typst
 
 from core.exercise.layer.conv1d import LOSS_RULES, OPERATIONS, Solution, solve
+from core.exercise.layer.conventions import LOSS_LABELS, OPERATION_LABELS
 from core.exercise.practice.exercises import LEVELS, random_exercise, task_text
 from core.exercise.writing.numbers import compact_number, format_number, is_finite_decimal
 from core.links import choice_from_link, number_from_link
@@ -49,6 +50,7 @@ URL_NAMES = {
     "paper": "sheet_paper",
 }
 CHOICES = {"level": tuple(LEVELS), "operation": OPERATIONS, "rule": LOSS_RULES, "paper": tuple(PAPERS)}
+CHOICE_LABELS = {"level": LEVELS, "operation": OPERATION_LABELS, "rule": LOSS_LABELS, "paper": {p: p for p in PAPERS}}
 BOUNDS = {"count": (1, MAX_EXERCISES), "seed": (0, MAX_SEED)}
 
 OPERATION_NAMES = {
@@ -132,7 +134,10 @@ def settings_from_link(params: Mapping[str, str]) -> tuple[SheetSettings, list[s
         if text is None:
             continue
         if name in CHOICES:
-            values[name], note = choice_from_link(url_name, text, CHOICES[name], getattr(default, name), page=PAGE)
+            shown = CHOICE_LABELS[name]  # a value → what the control shows; a link may use either
+            labels = [shown[value] for value in CHOICES[name]]
+            label, note = choice_from_link(url_name, text, labels, shown[getattr(default, name)], shown, page=PAGE)
+            values[name] = {shown[value]: value for value in CHOICES[name]}[label]
         else:
             low, high = BOUNDS[name]
             values[name], note = number_from_link(url_name, text, low, high, getattr(default, name), page=PAGE)

@@ -35,15 +35,21 @@ def group_digits(whole: int) -> str:
     return f"{whole:,}".replace(",", THOUSANDS)
 
 
-# A vulgar fraction (½, ¾, ⅓, …) on its own, not after a digit: 1⅓ would otherwise fold into 11⁄3.
-_VULGAR_FRACTION = re.compile(r"(?<![\d.,])[\u00bc-\u00be\u2150-\u215e]")
+# A vulgar fraction (½, ¾, ⅓, …) on its own reads as a/b; after a digit or a point (4½, 2.½) it is kept as typed,
+# and refused as such: Unicode's compatibility form would fold 4½ into 41⁄2.
+_VULGAR = "[\u00bc-\u00be\u2150-\u215e]"
+_LONE_FRACTION, _MIXED_FRACTION = re.compile(rf"(?<![\d.]){_VULGAR}"), re.compile(rf"(?<=[\d.]){_VULGAR}")
+_KEPT = "\ue000"  # a private-use character standing in for a mixed fraction while the rest is folded
 
 
 def _normalise(text: str) -> str:
     """Fold unicode digits, minus signs, full-width forms and a lone vulgar fraction (½ is 1/2) into plain ASCII;
     digit groups join up again."""
-    text = _VULGAR_FRACTION.sub(lambda m: unicodedata.normalize("NFKC", m.group()).replace("\u2044", "/"), text)
-    text = unicodedata.normalize("NFKC", _DIGIT_GROUPS.sub("", text))
+    text = _LONE_FRACTION.sub(lambda m: unicodedata.normalize("NFKC", m.group()).replace("\u2044", "/"), text)
+    mixed = _MIXED_FRACTION.findall(text)
+    text = unicodedata.normalize("NFKC", _DIGIT_GROUPS.sub("", _MIXED_FRACTION.sub(_KEPT, text)))
+    for fraction in mixed:
+        text = text.replace(_KEPT, fraction, 1)
     out = []
     for ch in text:
         if ch in _MINUS_SIGNS:
@@ -65,7 +71,7 @@ def parse_number(text: str) -> Fraction:
         raise NumberError(f"'{token}' is not a finite number")
     match = _NUMBER.match(token)
     if not match:
-        raise NumberError(f"'{_clip(text.strip())}' is not a number")  # as typed: 1½ folds into 11⁄2
+        raise NumberError(f"'{_clip(token)}' is not a number")
     # The regex caps the exponent at three digits, so the largest power of ten Fraction builds (10⁹⁹⁹) is cheap:
     # 1e300 and 99999999999999999999 are then refused by the same rule, with the same message.
     numerator, denominator = match.group(1), match.group(2)
