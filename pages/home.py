@@ -22,7 +22,13 @@ with left, st.container(border=True):
         "answers; run hundreds of steps and watch a learning rate converge or explode."
     )
     st.page_link("pages/convolution.py", label="Open the exercise", icon="➡️")
-    st.page_link("pages/worksheets.py", label="Teachers: print worksheets with answer keys", icon="🖨️")
+    # Short labels: a page link is one line, cut short in a half-width column on a projector's 1024 pixels.
+    st.page_link(
+        "pages/worksheets.py",
+        label="Worksheets with answer keys",
+        icon="🖨️",
+        help="For teachers: exercise sheets to print or share, each with its answer key.",
+    )
 with right, st.container(border=True):
     st.subheader("🔀 Equivariance lab")
     st.markdown(
@@ -32,4 +38,9 @@ with right, st.container(border=True):
         "after pooling, with another head."
     )
     st.page_link("pages/equivariance.py", label="Open the lab", icon="➡️")
-    st.page_link("pages/compare.py", label="Compare every fix for shifts side by side", icon="⚖️")
+    st.page_link(
+        "pages/compare.py",
+        label="Compare every fix",
+        icon="⚖️",
+        help="The CNN with each fix for shifts, one at a time and side by side, with the MLP beside them.",
+    )

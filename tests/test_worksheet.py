@@ -388,4 +388,4 @@ def test_link_values_the_page_cannot_take_get_a_message_and_the_nearest_sheet(op
 def test_the_home_page_points_teachers_to_the_worksheets(open_page):
     at = open_page("pages/home.py")
     links = {link.proto.label: link.proto.page for link in at.get("page_link")}
-    assert links["Teachers: print worksheets with answer keys"] == "worksheets"
+    assert links["Worksheets with answer keys"] == "worksheets"
