@@ -4,14 +4,20 @@ becomes the nearest allowed one (or the default), and a sentence says so, quotin
 import math
 import re
 
-QUOTED_LENGTH = 24  # characters of a link's value a sentence quotes; longer ones end in "…"
+QUOTED_LENGTH = 24  # characters of a typed value a sentence quotes; longer ones end in "…"
+
+
+def shortened(text: str, limit: int = QUOTED_LENGTH) -> str:
+    """What a person typed (in a field or a link), as a message quotes it: at most `limit` characters, ending in
+    "…" when cut, with what cannot be printed shown as �."""
+    text = "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def quoted(text: str, limit: int = QUOTED_LENGTH) -> str:
     """A link's value as a sentence quotes it, in a Markdown code span: the page shows these very characters, never
-    a link, a formula or formatting someone put in the URL; shortened, with what cannot be printed shown as �."""
-    text = "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    a link, a formula or formatting someone put in the URL; shortened."""
+    text = shortened(text, limit)
     fence = "`" * (1 + max((len(run) for run in re.findall("`+", text)), default=0))
     # A span may not start or end with its own fence's character, nor be empty: a space inside each end then.
     padded = f" {text} " if not text.strip("`") or text[0] == "`" or text[-1] == "`" else text
@@ -24,6 +30,7 @@ def shown(number: float) -> str:
 
 
 def listed(values) -> str:
+    """Words in a sentence: "a", "a and b", "a, b and c"."""
     values = [str(value) for value in values]
     return ", ".join(values[:-1]) + " and " + values[-1] if len(values) > 1 else "".join(values)
 

@@ -16,6 +16,7 @@ import pandas as pd
 from core.chart_style import CHART_HEIGHT, PALETTE, styled
 from core.exercise.layer.conv1d import Layer, Vector, backward, squared_error
 from core.exercise.writing.numbers import MINUS, power_of_ten, text_number
+from core.links import listed
 
 # The table's step. A central difference of a parabola has no truncation error, so a large ε costs nothing and keeps
 # rounding (about 10⁻¹⁶·L/ε) small: at 10⁻⁵, the usual choice for a loss that is not quadratic, typed values in the
@@ -213,10 +214,10 @@ def verdict(checks: tuple[Check, ...]) -> str:
     if agreed and len(agreed) == len(checks):
         sentences.append("Every gradient is exactly 0 here, and so is each difference.")
     elif agreed:
-        names = _names([f"∂L/∂{c.name}" for c in agreed])
+        names = listed([f"∂L/∂{c.name}" for c in agreed])
         sentences.append(f"{names} {'is' if len(agreed) == 1 else 'are'} exactly 0, and so is each difference.")
     if rounded:
-        names = _names([f"∂L/∂{c.name}" for c in rounded])
+        names = listed([f"∂L/∂{c.name}" for c in rounded])
         largest = max(c.absolute_error for c in rounded)
         sentences.append(
             f"{names} {'is' if len(rounded) == 1 else 'are'} exactly 0 but rounding left the difference at up to "
@@ -225,12 +226,8 @@ def verdict(checks: tuple[Check, ...]) -> str:
     return " ".join(sentences)
 
 
-def _names(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _steps(epsilons) -> str:
-    return _names([power_of_ten(eps) for eps in epsilons])
+    return listed([power_of_ten(eps) for eps in epsilons])
 
 
 def reading(sweep: Sweep) -> str:

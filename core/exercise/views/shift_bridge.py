@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from core.exercise.layer.conv1d import Layer, Vector
+from core.links import listed
 
 POOL = 2  # the max-pool's size and stride, as in the lab's CNN
 MOVED, NEW, LOST, OFF_GRID = "moved", "new", "lost", "off grid"
@@ -149,10 +150,6 @@ SYMBOLS = {"conv": ("ŷ", "ŷ′", r"\hat y", "output"), "pool": ("P", "P′", "
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word if count == 1 else word + 's'}"
-
-
-def listed(parts: list[str]) -> str:
-    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
 def names(symbol: str, indices) -> str:

@@ -5,6 +5,8 @@ import re
 import unicodedata
 from fractions import Fraction
 
+from core.links import QUOTED_LENGTH, shortened
+
 MAX_MAGNITUDE = 10**6
 MAX_DENOMINATOR = 10**6
 MAX_TEXT_LENGTH = 2000
@@ -91,15 +93,13 @@ def parse_number(text: str) -> Fraction:
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~&])")
 
 
-def _clip(text: str, limit: int = 24) -> str:
+def _clip(text: str, limit: int = QUOTED_LENGTH) -> str:
     """What the person typed, shortened, and escaped so that the page shows it as plain text.
 
     Messages are rendered as Markdown (with LaTeX between dollar signs): typed `<b>`, `[a](url)`,
     `*`, `$` or `&lt;` must come back as the characters typed, never as formatting or a link.
     """
-    text = "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", shortened(text, limit))
 
 
 def parse_vector(text: str, max_length: int) -> tuple[Fraction, ...]:
